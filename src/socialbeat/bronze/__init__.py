@@ -1,0 +1,1 @@
+"""Bronze layer: landing files -> bronze.crawl_items + bronze.quarantine, reconciled per file."""

@@ -1,0 +1,160 @@
+"""`socialbeat` command line. Each subcommand is thin: parse arguments, call the package."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from socialbeat.landing import hour_range, parse_hour
+from socialbeat.settings import Settings, load_settings
+
+# Subcommands that live with their feature: module exposing register(subparsers) and run(args).
+FEATURE_COMMANDS = ("socialbeat.simulator.command",)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(getattr(args, "config", None), getattr(args, "profile", None))
+    overrides = {key: getattr(args, key, None) for key in ("landing", "lake")}
+    overrides = {key: value for key, value in overrides.items() if value}
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def _hours(args: argparse.Namespace) -> list[datetime]:
+    if args.hour:
+        return [parse_hour(args.hour)]
+    if args.from_hour and args.to_hour:
+        return hour_range(parse_hour(args.from_hour), parse_hour(args.to_hour))
+    if args.from_hour and args.hours:
+        start = parse_hour(args.from_hour)
+        return [start + timedelta(hours=i) for i in range(args.hours)]
+    raise SystemExit("give --hour, or --from with --to or --hours")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from socialbeat.bronze.ingest import ingest_hour
+    from socialbeat.spark import build_spark
+
+    settings = _settings(args)
+    spark = build_spark(settings, app_name="socialbeat-ingest")
+    ingested_at = parse_hour(args.run_ts) if args.run_ts else None
+    for hour in _hours(args):
+        report = ingest_hour(spark, settings, hour, ingested_at=ingested_at)
+        summary = report.as_dict()
+        if not args.verbose:
+            summary.pop("files")
+        print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from socialbeat.tables import registry, table_state
+
+    settings = _settings(args)
+    states = [table_state(t, settings) for t in registry().values()]
+    if args.json:
+        print(json.dumps([s.__dict__ for s in states], default=str, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'table':<24} {'version':>7} {'rows':>10}  {'last write (UTC)':<20} {'operation':<10} location")
+    for s in states:
+        if not s.exists:
+            print(f"{s.name:<24} {'-':>7} {'-':>10}  {'(not created yet)':<20} {'':<10} {s.location}")
+            continue
+        when = s.last_write.strftime("%Y-%m-%d %H:%M:%S") if s.last_write else "-"
+        print(
+            f"{s.name:<24} {s.version:>7} {s.rows:>10}  {when:<20} {s.last_operation or '':<10} {s.location}"
+        )
+    return 0
+
+
+def cmd_contracts(args: argparse.Namespace) -> int:
+    from socialbeat.docs import contracts_markdown
+
+    print(contracts_markdown(), end="")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from socialbeat.bench import run_bench
+
+    print(json.dumps(run_bench(_settings(args), args.lines, args.workdir), indent=2))
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="YAML settings file (default: infra/config/socialbeat.yaml)")
+    parser.add_argument(
+        "--profile", help="settings profile, e.g. local or cluster (default: $SOCIALBEAT_PROFILE)"
+    )
+    parser.add_argument("--landing", help="override the landing zone: a path or s3://bucket/prefix")
+    parser.add_argument("--lake", help="override the lake root: a path or s3a://bucket/prefix")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more output")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
+    parser = argparse.ArgumentParser(prog="socialbeat", description="Socialbeat social-listening lakehouse.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="ingest landing hours into bronze (crawl_items + quarantine)",
+        description="Ingest landing hours (UTC) into the bronze Delta tables.",
+    )
+    ingest.add_argument("--hour", help="one crawl hour, e.g. 2024-03-11T08")
+    ingest.add_argument("--from", dest="from_hour", help="first hour of a range (inclusive)")
+    ingest.add_argument("--to", dest="to_hour", help="last hour of a range (inclusive)")
+    ingest.add_argument("--hours", type=int, help="number of hours from --from (instead of --to)")
+    ingest.add_argument(
+        "--run-ts", help="logical ingest time recorded in _ingested_at (default: end of the hour)"
+    )
+    handlers["ingest"] = cmd_ingest
+
+    tables = sub.add_parser(
+        "tables",
+        help="list every lake table with its Delta version, rows and last write",
+        description="List the tables of schemas/tables with their Delta state.",
+    )
+    tables.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    handlers["tables"] = cmd_tables
+
+    sub.add_parser(
+        "contracts",
+        help="print the crawl contracts as Markdown for crawler authors",
+        description="Render schemas/contracts as Markdown (docs/contracts.md).",
+    )
+    handlers["contracts"] = cmd_contracts
+
+    bench = sub.add_parser(
+        "bench",
+        help="measure throughput per stage and peak memory (JSON)",
+        description="Generate synthetic landing lines, run each stage, print rows/s per core.",
+    )
+    bench.add_argument("--lines", type=int, default=200_000, help="synthetic landing lines (default 200000)")
+    bench.add_argument("--workdir", help="scratch folder for the benchmark's landing and lake")
+    handlers["bench"] = cmd_bench
+
+    for name, sub_parser in sub.choices.items():
+        if name in handlers:
+            _common(sub_parser)
+    for module_name in FEATURE_COMMANDS:
+        module = importlib.import_module(module_name)
+        before = set(sub.choices)
+        module.register(sub)
+        handlers.update({name: module.run for name in set(sub.choices) - before})
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser, handlers = build_parser()
+    args = parser.parse_args(argv)
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

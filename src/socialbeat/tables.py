@@ -1,0 +1,203 @@
+"""The table registry: every lake table describes itself in schemas/tables/<name>.yaml.
+
+Schema, partitioning, owner, readers and expectations live in that one file; writers create
+and check tables from it, and `socialbeat tables` lists them with their Delta state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from socialbeat.contracts import schemas_dir
+from socialbeat.settings import S3Settings, Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    layer: str
+    path: str
+    owner: str
+    description: str
+    grain: str
+    columns: tuple[Column, ...]
+    partition_by: tuple[str, ...] = ()
+    replace_by: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()
+    expectations: tuple[dict[str, Any], ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def location(self, lake_uri: str) -> str:
+        return f"{lake_uri.rstrip('/')}/{self.path}"
+
+    def spark_schema(self) -> StructType:
+        from pyspark.sql.types import StructType, _parse_datatype_string
+
+        schema = StructType()
+        for col in self.columns:
+            schema.add(col.name, _parse_datatype_string(col.type), nullable=col.nullable)
+        return schema
+
+    def conform(self, frame: DataFrame) -> DataFrame:
+        """Select the table's columns in order, cast to its types; fail on a missing column."""
+        from pyspark.sql import functions as F
+
+        missing = [c for c in self.column_names if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{self.name}: frame lacks columns {missing}")
+        return frame.select(*[F.col(c.name).cast(c.type).alias(c.name) for c in self.columns])
+
+
+_KNOWN_KEYS = {
+    "name",
+    "layer",
+    "path",
+    "owner",
+    "description",
+    "grain",
+    "columns",
+    "partition_by",
+    "replace_by",
+    "readers",
+    "expectations",
+}
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, TableDef]:
+    tables: dict[str, TableDef] = {}
+    for path in sorted((schemas_dir() / "tables").glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tables[spec["name"]] = TableDef(
+            name=spec["name"],
+            layer=spec["layer"],
+            path=spec["path"],
+            owner=spec["owner"],
+            description=" ".join(spec.get("description", "").split()),
+            grain=spec.get("grain", ""),
+            columns=tuple(Column(**c) for c in spec["columns"]),
+            partition_by=tuple(spec.get("partition_by", [])),
+            replace_by=tuple(spec.get("replace_by", [])),
+            readers=tuple(spec.get("readers", [])),
+            expectations=tuple(spec.get("expectations", [])),
+            extra={k: v for k, v in spec.items() if k not in _KNOWN_KEYS},
+        )
+    return tables
+
+
+def table(name: str) -> TableDef:
+    try:
+        return registry()[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known: {sorted(registry())}") from None
+
+
+def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> str:
+    """Create the Delta table from its definition if it does not exist; return its location."""
+    from delta.tables import DeltaTable
+
+    location = definition.location(lake_uri)
+    builder = DeltaTable.createIfNotExists(spark).location(location).comment(definition.description)
+    for col in definition.columns:
+        builder = builder.addColumn(col.name, col.type, nullable=col.nullable, comment=col.doc or None)
+    if definition.partition_by:
+        builder = builder.partitionedBy(*definition.partition_by)
+    builder.execute()
+    return location
+
+
+def replace_partitions(
+    spark: SparkSession, definition: TableDef, lake_uri: str, frame: DataFrame, keys: dict[str, Any]
+) -> None:
+    """Atomically replace the rows matching `keys` (the table's replace_by columns) with `frame`.
+
+    One Delta commit: readers see the old partition or the new one, never a mix, and a job that
+    dies before the commit leaves the previous state untouched.
+    """
+    if set(keys) != set(definition.replace_by):
+        raise ValueError(f"{definition.name} is replaced by {definition.replace_by}, got {sorted(keys)}")
+    location = ensure_table(spark, definition, lake_uri)
+    predicate = " AND ".join(f"{name} = {_sql_literal(value)}" for name, value in sorted(keys.items()))
+    (
+        definition.conform(frame)
+        .write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .save(location)
+    )
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableState:
+    name: str
+    location: str
+    exists: bool
+    version: int | None = None
+    rows: int | None = None
+    last_write: datetime | None = None
+    last_operation: str | None = None
+
+
+def delta_storage_options(s3: S3Settings) -> dict[str, str]:
+    options: dict[str, str] = {"AWS_REGION": s3.region}
+    if s3.endpoint_url:
+        options["AWS_ENDPOINT_URL"] = s3.endpoint_url
+        options["AWS_ALLOW_HTTP"] = "true"
+    if s3.access_key_id and s3.secret_access_key:
+        options["AWS_ACCESS_KEY_ID"] = s3.access_key_id
+        options["AWS_SECRET_ACCESS_KEY"] = s3.secret_access_key
+    if s3.path_style:
+        options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = "false"
+    return options
+
+
+def table_state(definition: TableDef, settings: Settings) -> TableState:
+    """Read a table's Delta log with delta-rs (no JVM): version, row count, last commit."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    location = definition.location(settings.lake_uri)
+    uri = "s3://" + location.removeprefix("s3a://") if location.startswith("s3a://") else location
+    try:
+        delta = DeltaTable(uri, storage_options=delta_storage_options(settings.s3))
+    except TableNotFoundError:
+        return TableState(definition.name, location, exists=False)
+    actions = delta.get_add_actions(flatten=True)
+    rows = int(sum(v for v in actions.column("num_records").to_pylist() if v is not None))
+    last = delta.history(1)[0]
+    return TableState(
+        name=definition.name,
+        location=location,
+        exists=True,
+        version=delta.version(),
+        rows=rows,
+        last_write=datetime.fromtimestamp(last["timestamp"] / 1000, tz=UTC),
+        last_operation=last.get("operation"),
+    )

@@ -1,0 +1,51 @@
+"""Shared fixtures: one real Spark session (with the project's jars) for the whole run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socialbeat.settings import Settings, load_settings
+
+pytest_plugins = ["fixtures_s3"]
+
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    state = tmp_path_factory.mktemp("state")
+    settings = load_settings(profile="local")
+    spark_settings = settings.spark.model_copy(
+        update={
+            "master": "local[2]",
+            "driver_memory": "3g",
+            "jars_dir": str(settings.jars_path),
+            "conf": {
+                **settings.spark.conf,
+                "spark.sql.shuffle.partitions": "2",
+                "spark.default.parallelism": "2",
+            },
+        }
+    )
+    return settings.model_copy(update={"state_dir": str(state), "spark": spark_settings})
+
+
+@pytest.fixture
+def settings(base_settings: Settings, tmp_path: Path) -> Settings:
+    """Settings whose landing zone and lake are fresh temp folders."""
+    return base_settings.model_copy(
+        update={"landing": str(tmp_path / "landing"), "lake": str(tmp_path / "lake")}
+    )
+
+
+@pytest.fixture(scope="session")
+def spark(base_settings: Settings) -> Iterator[object]:
+    from socialbeat.spark import build_spark
+
+    session = build_spark(base_settings, app_name="socialbeat-tests")
+    yield session
+    session.stop()

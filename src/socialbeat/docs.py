@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from socialbeat.contracts import Field, load_contracts
+from socialbeat.mention import mention_spec
 from socialbeat.tables import registry
 
 INTRO = """\
@@ -55,6 +56,16 @@ def contracts_markdown(version: str = "v1") -> str:
         *_field_rows(contracts.envelope, set()),
         "",
         "Any other top-level key is a source-specific field, kept in `bronze.crawl_items.source_fields`.",
+    ]
+    out += [
+        "",
+        "## The canonical mention",
+        "",
+        "Every source maps into one model (`schemas/contracts/v1/_mention.yaml`, `socialbeat.mention`):",
+        "",
+        "| field | meaning |",
+        "|---|---|",
+        *[f"| `{f['name']}` | {f.get('doc', '')} |" for f in mention_spec(version)["fields"]],
     ]
     for name in contracts.source_names:
         source = contracts.sources[name]

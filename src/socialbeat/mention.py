@@ -1,0 +1,71 @@
+"""The canonical mention model (schemas/contracts/v1/_mention.yaml): every source maps into it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from socialbeat.contracts import Contracts, load_contracts, schemas_dir
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+
+@lru_cache(maxsize=2)
+def mention_spec(version: str = "v1") -> dict[str, Any]:
+    path = schemas_dir() / "contracts" / version / "_mention.yaml"
+    spec: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return spec
+
+
+def mention_fields(version: str = "v1") -> list[str]:
+    return [f["name"] for f in mention_spec(version)["fields"]]
+
+
+def _by_source(contracts: Contracts, value_of: dict[str, Column], otherwise: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    expr = None
+    for source in contracts.source_names:
+        condition = F.col("source") == source
+        expr = F.when(condition, value_of[source]) if expr is None else expr.when(condition, value_of[source])
+    return otherwise if expr is None else expr.otherwise(otherwise)
+
+
+def _thread_root(contracts: Contracts) -> Column:
+    """The contract's thread_root is either an envelope column or a source-specific field."""
+    from pyspark.sql import functions as F
+
+    roots = {}
+    for source, contract in contracts.sources.items():
+        field = contract.thread_root
+        if field in contracts.envelope_names:
+            roots[source] = F.col(field)
+        else:
+            roots[source] = F.coalesce(F.col("source_fields").getItem(field), F.col("parent_id"))
+    return _by_source(contracts, roots, F.col("platform_item_id"))
+
+
+def to_mentions(crawl_items: DataFrame, version: str = "v1") -> DataFrame:
+    """bronze.crawl_items rows -> canonical mentions (one per row; deduplication is silver's job)."""
+    from pyspark.sql import functions as F
+
+    contracts = load_contracts(version)
+    platform = {s: F.lit(c.platform) for s, c in contracts.sources.items()}
+    kind = {s: F.lit(c.kind) for s, c in contracts.sources.items()}
+    engagement = F.col("engagement")
+    mapped = {
+        "mention_id": F.substring(F.sha2(F.concat_ws("\u001f", "source", "platform_item_id"), 256), 1, 32),
+        "platform": _by_source(contracts, platform, F.lit(None).cast("string")),
+        "kind": _by_source(contracts, kind, F.lit(None).cast("string")),
+        "thread_root_id": _thread_root(contracts),
+        "likes": engagement["likes"],
+        "shares": engagement["shares"],
+        "comments": engagement["comments"],
+        "views": engagement["views"],
+    }
+    return crawl_items.select(
+        *[mapped.get(name, F.col(name)).alias(name) for name in mention_fields(version)]
+    )

@@ -30,7 +30,7 @@ help:
 	@echo "make setup      .venv from the lock file, jars from Maven (verified), Java 17"
 	@echo "make lock       re-resolve infra/python/requirements.lock;  make jars-lock: re-pin jar checksums"
 
-setup: system $(VENV)/.installed $(JARS)/.verified
+setup: system $(VENV)/.installed $(JARS)/.verified $(STATE)/pii.secret
 
 system:
 	@infra/setup/system.sh
@@ -50,11 +50,21 @@ $(JARS)/.verified: infra/jars/pom.xml infra/jars/jars.sha256
 	$(PYTHON) infra/jars/verify.py $(JARS).tmp
 	@rm -rf $(JARS) && mv $(JARS).tmp $(JARS) && touch $@
 
+# The HMAC key that fingerprints personal data in silver. Local only; a cluster passes
+# SOCIALBEAT_PII__SECRET from its secret store. Never commit it.
+$(STATE)/pii.secret:
+	@mkdir -p $(STATE) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+
 lock:
 	$(BIN)/uv pip compile -q infra/python/requirements.in --excludes infra/python/excludes.txt \
 	  -p 3.11 -o infra/python/requirements.lock
 
-jars-lock:
+jars-# The HMAC key that fingerprints personal data in silver. Local only; a cluster passes
+# SOCIALBEAT_PII__SECRET from its secret store. Never commit it.
+$(STATE)/pii.secret:
+	@mkdir -p $(STATE) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+
+lock:
 	mvn -q -B -f infra/jars/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
 	  -DexcludeGroupIds=org.apache.spark,org.scala-lang -DoutputDirectory=$(abspath $(JARS))
 	$(PYTHON) infra/jars/verify.py $(JARS) --update

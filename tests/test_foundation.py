@@ -76,7 +76,7 @@ def test_contract_docs_are_generated_from_the_schemas() -> None:
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser, handlers = build_parser()
-    assert {"ingest", "tables", "contracts", "bench", "simulate"} <= set(handlers)
+    assert {"ingest", "silver", "tables", "contracts", "bench", "simulate"} <= set(handlers)
     for name in handlers:
         with pytest.raises(SystemExit) as exit_info:
             parser.parse_args([name, "--help"])

@@ -51,6 +51,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_silver(args: argparse.Namespace) -> int:
+    from socialbeat.silver.job import run_silver_hour
+    from socialbeat.spark import build_spark
+
+    settings = _settings(args)
+    spark = build_spark(settings, app_name="socialbeat-silver")
+    for hour in _hours(args):
+        print(json.dumps(run_silver_hour(spark, settings, hour).as_dict(), ensure_ascii=False))
+    return 0
+
+
 def cmd_tables(args: argparse.Namespace) -> int:
     from socialbeat.tables import registry, table_state
 
@@ -85,6 +96,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hour_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hour", help="one crawl hour (UTC), e.g. 2024-03-11T08")
+    parser.add_argument("--from", dest="from_hour", help="first hour of a range (inclusive)")
+    parser.add_argument("--to", dest="to_hour", help="last hour of a range (inclusive)")
+    parser.add_argument("--hours", type=int, help="number of hours from --from (instead of --to)")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="YAML settings file (default: infra/config/socialbeat.yaml)")
     parser.add_argument(
@@ -105,14 +123,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
         help="ingest landing hours into bronze (crawl_items + quarantine)",
         description="Ingest landing hours (UTC) into the bronze Delta tables.",
     )
-    ingest.add_argument("--hour", help="one crawl hour, e.g. 2024-03-11T08")
-    ingest.add_argument("--from", dest="from_hour", help="first hour of a range (inclusive)")
-    ingest.add_argument("--to", dest="to_hour", help="last hour of a range (inclusive)")
-    ingest.add_argument("--hours", type=int, help="number of hours from --from (instead of --to)")
+    _hour_options(ingest)
     ingest.add_argument(
         "--run-ts", help="logical ingest time recorded in _ingested_at (default: end of the hour)"
     )
     handlers["ingest"] = cmd_ingest
+
+    silver = sub.add_parser(
+        "silver",
+        help="build silver.mentions for crawl hours (mask, normalise, locate, dedup, gate, merge)",
+        description="Build silver for crawl hours (UTC) from bronze; re-running an hour changes nothing.",
+    )
+    _hour_options(silver)
+    handlers["silver"] = cmd_silver
 
     tables = sub.add_parser(
         "tables",

@@ -48,8 +48,11 @@ def _thread_root(contracts: Contracts) -> Column:
     return _by_source(contracts, roots, F.col("platform_item_id"))
 
 
-def to_mentions(crawl_items: DataFrame, version: str = "v1") -> DataFrame:
-    """bronze.crawl_items rows -> canonical mentions (one per row; deduplication is silver's job)."""
+def to_mentions(crawl_items: DataFrame, version: str = "v1", keep: tuple[str, ...] = ()) -> DataFrame:
+    """bronze.crawl_items rows -> canonical mentions (one per row; deduplication is silver's job).
+
+    `keep` names bronze columns to carry along (e.g. lineage columns).
+    """
     from pyspark.sql import functions as F
 
     contracts = load_contracts(version)
@@ -66,6 +69,5 @@ def to_mentions(crawl_items: DataFrame, version: str = "v1") -> DataFrame:
         "comments": engagement["comments"],
         "views": engagement["views"],
     }
-    return crawl_items.select(
-        *[mapped.get(name, F.col(name)).alias(name) for name in mention_fields(version)]
-    )
+    fields = [mapped.get(name, F.col(name)).alias(name) for name in mention_fields(version)]
+    return crawl_items.select(*fields, *keep)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,31 @@ class IngestSettings(BaseModel):
     max_engagement: int = 10_000_000_000
 
 
+class PiiSettings(BaseModel):
+    """The HMAC key for PII fingerprints. Never in code: env SOCIALBEAT_PII__SECRET or a key file."""
+
+    secret: SecretStr | None = None
+    secret_file: str = ""  # empty: <state_dir>/pii.secret, created by `make setup`
+
+
+class SilverSettings(BaseModel):
+    max_failure_rate: float = 0.02  # more failing rows than this share stops the run, nothing published
+    near_dup_window_hours: int = 48
+    near_dup_max_distance: float = 0.35
+    min_text_chars: int = 0
+    max_text_chars: int = 100_000
+
+
+class RetentionSettings(BaseModel):
+    """Days each layer keeps data (by event date); enforced by the daily maintenance."""
+
+    bronze_days: int = 90
+    quarantine_days: int = 30
+    silver_days: int = 365
+    gold_days: int = 730
+    vacuum_hours: int = 168
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOCIALBEAT_", env_nested_delimiter="__", extra="ignore")
 
@@ -58,6 +83,9 @@ class Settings(BaseSettings):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    pii: PiiSettings = Field(default_factory=PiiSettings)
+    silver: SilverSettings = Field(default_factory=SilverSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     landing_expected_sources: list[str] = Field(default_factory=list)
 
     @classmethod
@@ -94,6 +122,19 @@ class Settings(BaseSettings):
         return (
             Path(resolve_location(self.spark.jars_dir)) if self.spark.jars_dir else self.state_path / "jars"
         )
+
+
+def pii_secret(settings: Settings) -> bytes:
+    """The PII HMAC key: the configured secret, else the key file; a clear error when neither."""
+    if settings.pii.secret is not None:
+        return settings.pii.secret.get_secret_value().encode("utf-8")
+    path = Path(resolve_location(settings.pii.secret_file)) if settings.pii.secret_file else None
+    path = path or settings.state_path / "pii.secret"
+    if not path.exists():
+        raise RuntimeError(
+            f"no PII secret: set SOCIALBEAT_PII__SECRET or create {path} (`make setup` writes a random one)"
+        )
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def resolve_location(location: str) -> str:

@@ -59,12 +59,7 @@ lock:
 	$(BIN)/uv pip compile -q infra/python/requirements.in --excludes infra/python/excludes.txt \
 	  -p 3.11 -o infra/python/requirements.lock
 
-jars-# The HMAC key that fingerprints personal data in silver. Local only; a cluster passes
-# SOCIALBEAT_PII__SECRET from its secret store. Never commit it.
-$(STATE)/pii.secret:
-	@mkdir -p $(STATE) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
-
-lock:
+jars-lock:
 	mvn -q -B -f infra/jars/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
 	  -DexcludeGroupIds=org.apache.spark,org.scala-lang -DoutputDirectory=$(abspath $(JARS))
 	$(PYTHON) infra/jars/verify.py $(JARS) --update

@@ -63,7 +63,9 @@ def run_bench(settings: Settings, lines: int, workdir: str | None = None) -> dic
     spark = build_spark(bench, app_name="socialbeat-bench")
     spark_cores = spark.sparkContext.defaultParallelism
     ingest_hour(spark, bench, BENCH_HOUR)  # warm-up: JIT and Delta table creation are not throughput
-    stages.append(_stage("bronze_ingest", lambda: ingest_hour(spark, bench, BENCH_HOUR).lines_read, spark_cores))
+    stages.append(
+        _stage("bronze_ingest", lambda: ingest_hour(spark, bench, BENCH_HOUR).lines_read, spark_cores)
+    )
     return {
         "lines": lines,
         "workdir": str(root),

@@ -67,7 +67,7 @@ def run_bench(settings: Settings, lines: int, workdir: str | None = None) -> dic
         _stage("bronze_ingest", lambda: ingest_hour(spark, bench, BENCH_HOUR).lines_read, spark_cores)
     )
     return {
-        "lines": lines,
+        "mentions_requested": lines,  # the simulator adds re-fetches, edits and malformed lines
         "workdir": str(root),
         "spark_master": bench.spark.master,
         "stages": stages,

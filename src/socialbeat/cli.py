@@ -157,7 +157,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
         help="measure throughput per stage and peak memory (JSON)",
         description="Generate synthetic landing lines, run each stage, print rows/s per core.",
     )
-    bench.add_argument("--lines", type=int, default=200_000, help="synthetic landing lines (default 200000)")
+    bench.add_argument(
+        "--lines",
+        type=int,
+        default=200_000,
+        help="mentions to simulate in one landing hour (re-fetches and noise add lines; default 200000)",
+    )
     bench.add_argument("--workdir", help="scratch folder for the benchmark's landing and lake")
     handlers["bench"] = cmd_bench
 

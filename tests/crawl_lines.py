@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from socialbeat.landing import LandingStore, hour_prefix
+from socialbeat.simulator.malformed import to_cp1258
 
 HOUR = datetime(2024, 3, 11, 8)
 
@@ -44,19 +44,6 @@ def line(record: dict[str, Any]) -> bytes:
 
 def without(record: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != key}
-
-
-TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def to_cp1258(text: str) -> bytes:
-    """Vietnamese text as a legacy Windows-1258 page writes it: base letter, then a combining tone mark."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", char)
-        tones = "".join(p for p in parts if p in TONE_MARKS)
-        out.append(unicodedata.normalize("NFC", "".join(p for p in parts if p not in TONE_MARKS)) + tones)
-    return "".join(out).encode("cp1258")
 
 
 # Each malformed line with the reason bronze must give it.

@@ -82,6 +82,7 @@ test-fast: $(VENV)/.installed
 demo: setup
 	$(BIN)/socialbeat simulate --start $(START) --hours $(HOURS) --mentions-per-hour $(RATE) --seed 7
 	$(BIN)/socialbeat ingest --from $(START) --hours $(HOURS)
+	$(BIN)/socialbeat silver --from $(START) --hours $(HOURS)
 	$(BIN)/socialbeat tables
 
 bench: setup

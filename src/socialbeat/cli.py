@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from socialbeat.landing import hour_range, parse_hour
 from socialbeat.settings import Settings, load_settings
@@ -96,6 +96,85 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _utc_instant(text: str | None) -> datetime:
+    """An ISO-8601 instant (no offset: UTC); none given: now. The wall clock is read here, in the CLI
+    layer only: library functions take the instant as an argument."""
+    if not text:
+        return datetime.now(UTC)
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from socialbeat.erasure import erase
+    from socialbeat.spark import build_spark
+
+    settings = _settings(args)
+    spark = build_spark(settings, app_name="socialbeat-erase")
+    vacuum_hours = args.vacuum_hours
+    if args.vacuum and vacuum_hours is None:
+        vacuum_hours = settings.retention.vacuum_hours
+    report = erase(
+        spark,
+        settings,
+        author_id=args.author,
+        mention_id=args.mention,
+        requested_by=args.requested_by,
+        requested_at=_utc_instant(args.requested_at),
+        reason=args.reason,
+        vacuum_hours=vacuum_hours,
+    )
+    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from socialbeat.maintenance import run_maintenance
+    from socialbeat.spark import build_spark
+
+    settings = _settings(args)
+    spark = build_spark(settings, app_name="socialbeat-maintain")
+    as_of = date.fromisoformat(args.as_of)
+    report = run_maintenance(spark, settings, as_of, args.vacuum_hours, run_vacuum=not args.no_vacuum)
+    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def _erase_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    erase = sub.add_parser(
+        "erase",
+        help="erase one author or mention from every layer (decree 13/2023 right to deletion)",
+        description=(
+            "Delete the subject's rows from every table that can hold them (bronze and quarantine "
+            "included), record the request in audit.erasures (fingerprint only, never the id) and "
+            "keep the subject out of later ingests. Prints the report as JSON. Rows stay readable by "
+            "Delta time travel until a VACUUM removes the older files (see docs/privacy.md)."
+        ),
+    )
+    subject = erase.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--author", metavar="ID", help="the platform author id (author_id)")
+    subject.add_argument("--mention", metavar="ID", help="silver's mention_id (32 hex characters)")
+    erase.add_argument(
+        "--requested-by", required=True, metavar="TEXT", help="operator or ticket, e.g. 'ticket DPO-123'"
+    )
+    erase.add_argument("--reason", default="", metavar="TEXT", help="why, for the record (no personal data)")
+    erase.add_argument(
+        "--requested-at",
+        metavar="ISO",
+        help="UTC instant of the request, e.g. 2024-04-01T09:30Z (default: now)",
+    )
+    erase.add_argument(
+        "--vacuum", action="store_true", help="VACUUM the tables afterwards (retention.vacuum_hours)"
+    )
+    erase.add_argument(
+        "--vacuum-hours",
+        type=int,
+        metavar="N",
+        help="VACUUM afterwards retaining N hours; 0 removes the old files now: stop other jobs first",
+    )
+    return erase
+
+
 def _hour_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hour", help="one crawl hour (UTC), e.g. 2024-03-11T08")
     parser.add_argument("--from", dest="from_hour", help="first hour of a range (inclusive)")
@@ -165,6 +244,27 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
     )
     bench.add_argument("--workdir", help="scratch folder for the benchmark's landing and lake")
     handlers["bench"] = cmd_bench
+
+    _erase_parser(sub)
+    handlers["erase"] = cmd_erase
+
+    maintain = sub.add_parser(
+        "maintain",
+        help="daily maintenance: per-layer retention, then VACUUM (JSON)",
+        description=(
+            "Delete rows older than each table's retention (settings.retention, counted back from "
+            "--as-of), then VACUUM every table. Prints the report as JSON."
+        ),
+    )
+    maintain.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the logical date of the run")
+    maintain.add_argument(
+        "--vacuum-hours",
+        type=int,
+        metavar="N",
+        help="VACUUM retention in hours (default: retention.vacuum_hours)",
+    )
+    maintain.add_argument("--no-vacuum", action="store_true", help="apply retention only, no VACUUM")
+    handlers["maintain"] = cmd_maintain
 
     for name, sub_parser in sub.choices.items():
         if name in handlers:

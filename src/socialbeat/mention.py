@@ -48,6 +48,16 @@ def _thread_root(contracts: Contracts) -> Column:
     return _by_source(contracts, roots, F.col("platform_item_id"))
 
 
+def mention_id_column(source: Column | str, platform_item_id: Column | str) -> Column:
+    """mention_id: the first 32 hex characters of sha256(source, US, platform_item_id).
+
+    The one definition: silver derives it here, and erasure recomputes it over bronze rows.
+    """
+    from pyspark.sql import functions as F
+
+    return F.substring(F.sha2(F.concat_ws("\u001f", source, platform_item_id), 256), 1, 32)
+
+
 def to_mentions(crawl_items: DataFrame, version: str = "v1", keep: tuple[str, ...] = ()) -> DataFrame:
     """bronze.crawl_items rows -> canonical mentions (one per row; deduplication is silver's job).
 
@@ -60,7 +70,7 @@ def to_mentions(crawl_items: DataFrame, version: str = "v1", keep: tuple[str, ..
     kind = {s: F.lit(c.kind) for s, c in contracts.sources.items()}
     engagement = F.col("engagement")
     mapped = {
-        "mention_id": F.substring(F.sha2(F.concat_ws("\u001f", "source", "platform_item_id"), 256), 1, 32),
+        "mention_id": mention_id_column("source", "platform_item_id"),
         "platform": _by_source(contracts, platform, F.lit(None).cast("string")),
         "kind": _by_source(contracts, kind, F.lit(None).cast("string")),
         "thread_root_id": _thread_root(contracts),

@@ -148,6 +148,32 @@ def replace_partitions(
     )
 
 
+DELTA_DEFAULT_RETENTION_HOURS = 168  # delta.deletedFileRetentionDuration's default: 7 days
+_RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+
+
+def vacuum(spark: SparkSession, location: str, retain_hours: int) -> None:
+    """VACUUM the table: delete files that no version of the last `retain_hours` hours reads.
+
+    Below Delta's 7-day default, Delta's safety check is lifted for this call only (a shorter
+    retention is a deliberate setting): readers and writers still running on versions older than
+    the horizon may then fail, and time travel before it is gone.
+    """
+    from delta.tables import DeltaTable
+
+    if retain_hours < 0:
+        raise ValueError("retain_hours must be >= 0")
+    if retain_hours >= DELTA_DEFAULT_RETENTION_HOURS:
+        DeltaTable.forPath(spark, location).vacuum(retain_hours)
+        return
+    previous = spark.conf.get(_RETENTION_CHECK, "true") or "true"
+    spark.conf.set(_RETENTION_CHECK, "false")
+    try:
+        DeltaTable.forPath(spark, location).vacuum(retain_hours)
+    finally:
+        spark.conf.set(_RETENTION_CHECK, previous)
+
+
 def _sql_literal(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)

@@ -1,4 +1,8 @@
-"""Ingest one landing hour into bronze: read, parse, reconcile, then replace the hour atomically."""
+"""Ingest one landing hour into bronze: read, parse, reconcile, then replace the hour atomically.
+
+Lines of people erased on request (audit.erasures) are dropped and counted: per file, lines read =
+bronze rows + quarantined rows + erased lines.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import TYPE_CHECKING
 from socialbeat.bronze.parse import parse_lines
 from socialbeat.bronze.read import read_lines
 from socialbeat.contracts import load_contracts
+from socialbeat.erasure import erased_lines, load_suppression
 from socialbeat.landing import LandingFile, LandingStore, format_hour, open_landing
 from socialbeat.settings import Settings
 from socialbeat.tables import replace_partitions, table
@@ -21,10 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CRAWL_ITEMS, QUARANTINE, INGEST_LOG = "bronze.crawl_items", "bronze.quarantine", "bronze.ingest_log"
+ERASED = "_erased"  # a line of a person erased on request (audit.erasures): read, counted, not kept
 
 
 class ReconciliationError(RuntimeError):
-    """Lines read did not equal bronze rows + quarantined rows for some file."""
+    """Lines read did not equal bronze rows + quarantined rows + erased lines for some file."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,13 @@ class FileReconciliation:
     lines_read: int
     bronze_rows: int
     quarantined_rows: int
+    erased_rows: int
     declared_lines: int | None
     hour_complete: bool
 
     @property
     def balanced(self) -> bool:
-        return self.lines_read == self.bronze_rows + self.quarantined_rows
+        return self.lines_read == self.bronze_rows + self.quarantined_rows + self.erased_rows
 
 
 @dataclass
@@ -62,6 +69,10 @@ class IngestReport:
     def quarantined_rows(self) -> int:
         return sum(f.quarantined_rows for f in self.files)
 
+    @property
+    def erased_rows(self) -> int:
+        return sum(f.erased_rows for f in self.files)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "hour": self.hour,
@@ -69,6 +80,7 @@ class IngestReport:
             "lines_read": self.lines_read,
             "bronze_rows": self.bronze_rows,
             "quarantined_rows": self.quarantined_rows,
+            "erased_rows": self.erased_rows,
             "reasons": dict(sorted(self.reasons.items())),
             "files": [asdict(f) for f in self.files],
         }
@@ -148,40 +160,45 @@ def to_quarantine(parsed: DataFrame) -> DataFrame:
     )
 
 
-def _count_by_file(parsed: DataFrame) -> dict[str, tuple[int, int, int]]:
+def _count_by_file(parsed: DataFrame) -> dict[str, tuple[int, int, int, int]]:
+    """Per file: (lines read, bronze rows, quarantined rows, erased lines)."""
     from pyspark.sql import functions as F
 
+    erased, good = F.col(ERASED), F.col("reason").isNull()
     rows = (
         parsed.groupBy("_source_file")
         .agg(
             F.max("lines_in_file").alias("lines"),
-            F.sum(F.col("reason").isNull().cast("long")).alias("good"),
-            F.sum(F.col("reason").isNotNull().cast("long")).alias("bad"),
+            F.sum((good & ~erased).cast("long")).alias("good"),
+            F.sum((~good & ~erased).cast("long")).alias("bad"),
+            F.sum(erased.cast("long")).alias("erased"),
         )
         .collect()
     )
-    return {r["_source_file"]: (int(r["lines"]), int(r["good"]), int(r["bad"])) for r in rows}
+    return {r[0]: (int(r["lines"]), int(r["good"]), int(r["bad"]), int(r["erased"])) for r in rows}
 
 
 def reconcile(
-    store: LandingStore, hour: datetime, files: list[LandingFile], counts: dict[str, tuple[int, int, int]]
+    store: LandingStore,
+    hour: datetime,
+    files: list[LandingFile],
+    counts: dict[str, tuple[int, int, int, int]],
 ) -> list[FileReconciliation]:
     result = []
     for f in files:
-        lines, good, bad = counts.get(f.uri, (0, 0, 0))
+        lines, good, bad, erased = counts.get(f.uri, (0, 0, 0, 0))
         manifest = store.manifest(f.source, hour) or {}
         declared = {m["name"]: m.get("lines") for m in manifest.get("files", [])}.get(f.name)
+        complete = store.is_complete(f.source, hour)
         result.append(
-            FileReconciliation(
-                f.source, f.uri, f.size, lines, good, bad, declared, store.is_complete(f.source, hour)
-            )
+            FileReconciliation(f.source, f.uri, f.size, lines, good, bad, erased, declared, complete)
         )
     unbalanced = [r for r in result if not r.balanced]
     unknown = sorted(set(counts) - {f.uri for f in files})
     if unbalanced or unknown:
         raise ReconciliationError(
-            f"{format_hour(hour)}: lines read != bronze + quarantine for {[asdict(r) for r in unbalanced]}; "
-            f"rows from unlisted files: {unknown}"
+            f"{format_hour(hour)}: lines read != bronze + quarantine + erased for "
+            f"{[asdict(r) for r in unbalanced]}; rows from unlisted files: {unknown}"
         )
     return result
 
@@ -203,17 +220,23 @@ def ingest_hour(
     batch_id = batch_id_for(hour, files)
     literals = _hour_literals(hour, batch_id, ingested_at or hour + timedelta(hours=1))
     lines = read_lines(spark, store, files, settings.ingest.max_line_bytes)
-    parsed = parse_lines(lines, contracts, hour, settings.ingest).withColumns(literals)  # type: ignore[arg-type]
+    erased = erased_lines(load_suppression(spark, settings), settings)
+    parsed = (
+        parse_lines(lines, contracts, hour, settings.ingest)
+        .withColumns(literals)  # type: ignore[arg-type]
+        .withColumn(ERASED, erased)
+    )
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         report = IngestReport(
             format_hour(hour), batch_id, reconcile(store, hour, files, _count_by_file(parsed))
         )
+        kept = parsed.where(~F.col(ERASED))
         report.reasons = {
             r["reason"]: r["count"]
-            for r in parsed.where(F.col("reason").isNotNull()).groupBy("reason").count().collect()
+            for r in kept.where(F.col("reason").isNotNull()).groupBy("reason").count().collect()
         }
-        _write_hour(spark, settings, hour, parsed, contracts.envelope_names, report, literals)
+        _write_hour(spark, settings, hour, kept, contracts.envelope_names, report, literals)
         _verify_written(spark, settings, hour, report)
     finally:
         parsed.unpersist()
@@ -242,6 +265,7 @@ def _write_hour(
             r.lines_read,
             r.bronze_rows,
             r.quarantined_rows,
+            r.erased_rows,
             r.declared_lines,
             r.hour_complete,
         )
@@ -250,7 +274,7 @@ def _write_hour(
     log_frame = spark.createDataFrame(
         log_rows,
         "source string, _source_file string, file_bytes bigint, lines_read bigint, bronze_rows bigint, "
-        "quarantined_rows bigint, declared_lines bigint, hour_complete boolean",
+        "quarantined_rows bigint, erased_rows bigint, declared_lines bigint, hour_complete boolean",
     ).withColumns(literals)  # type: ignore[arg-type]
     replace_partitions(spark, table(INGEST_LOG), lake, log_frame, keys)
 

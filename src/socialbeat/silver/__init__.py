@@ -1,0 +1,1 @@
+"""Silver layer: normalised, PII-masked, deduplicated, located mentions."""

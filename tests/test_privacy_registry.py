@@ -28,6 +28,15 @@ def test_every_table_declares_how_it_is_erased_and_kept() -> None:
             assert spec.applies_to("author") and spec.applies_to("mention"), definition.name
 
 
+def test_personal_columns_are_kept_out_of_delta_statistics() -> None:
+    for definition in registry().values():
+        personal = {c.name for c in definition.columns if c.personal}
+        assert PERSONAL_COLUMNS & set(definition.column_names) <= personal, definition.name
+        stats = definition.stats_columns
+        assert (stats is None) == (not personal), definition.name
+        assert not personal & set(stats or []), definition.name
+
+
 def test_retention_rules_come_from_settings() -> None:
     rules = {name: retention_rule(d) for name, d in registry().items()}
     assert rules["audit.erasures"] is None  # the suppression list is kept forever

@@ -21,12 +21,17 @@ if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
 
+_STATS_TYPES = ("string", "bigint", "int", "smallint", "tinyint", "double", "float", "decimal", "date",
+                "timestamp", "struct")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str
     nullable: bool = True
     doc: str = ""
+    personal: bool = False  # may hold a person's id, name or words: never in Delta's log statistics
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,19 @@ class TableDef:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def stats_columns(self) -> list[str] | None:
+        """Columns Delta may keep min/max statistics of (in its log, which VACUUM never cleans):
+        all but the personal ones, the partition columns and types Delta keeps none for (arrays,
+        maps, booleans); None when no column is personal (Delta's default)."""
+        if not any(c.personal for c in self.columns):
+            return None
+        return [
+            c.name
+            for c in self.columns
+            if not c.personal and c.name not in self.partition_by and c.type.startswith(_STATS_TYPES)
+        ]
 
     def location(self, lake_uri: str) -> str:
         return f"{lake_uri.rstrip('/')}/{self.path}"
@@ -123,6 +141,8 @@ def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> st
         builder = builder.addColumn(col.name, col.type, nullable=col.nullable, comment=col.doc or None)
     if definition.partition_by:
         builder = builder.partitionedBy(*definition.partition_by)
+    if definition.stats_columns is not None:
+        builder = builder.property("delta.dataSkippingStatsColumns", ",".join(definition.stats_columns))
     builder.execute()
     return location
 

@@ -18,6 +18,7 @@ erasure (docs/privacy.md: the VACUUM horizon).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import re
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialbeat.mention import mention_id_column
 from socialbeat.settings import Settings, pii_secret
-from socialbeat.silver.pii import _hmac_pads, _hmac_sha256_hex
+from socialbeat.silver.pii import fingerprint_column
 from socialbeat.tables import TableDef, ensure_table, registry, table, vacuum
 
 if TYPE_CHECKING:
@@ -111,17 +112,9 @@ def erasure_spec(definition: TableDef) -> ErasureSpec:
 # --- fingerprints -----------------------------------------------------------------------------------
 
 
-def fingerprint_column(value: Column, secret: bytes) -> Column:
-    """HMAC-SHA256(secret, value) as hex: the function silver's PII masking fingerprints with."""
-    return _hmac_sha256_hex(value, _hmac_pads(secret))
-
-
-def subject_fingerprint(spark: SparkSession, value: str, secret: bytes) -> str:
-    from pyspark.sql import functions as F
-
-    row = spark.range(1).select(fingerprint_column(F.lit(value), secret).alias("fp")).first()
-    assert row is not None
-    return str(row["fp"])
+def subject_fingerprint(value: str, secret: bytes) -> str:
+    """The same HMAC as `fingerprint_column`, for one id on the driver (no Spark job)."""
+    return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- the erasure --------------------------------------------------------------------------------
@@ -244,7 +237,7 @@ def erase(
     """
     subject = _subject(author_id, mention_id)
     _check_request(subject, requested_by, requested_at, reason)
-    fingerprint = subject_fingerprint(spark, subject.value, pii_secret(settings))
+    fingerprint = subject_fingerprint(subject.value, pii_secret(settings))
     report = ErasureReport(
         erasure_id=erasure_id_for(subject.kind, fingerprint, requested_at),
         requested_at=requested_at.astimezone(UTC),

@@ -321,6 +321,11 @@ def _hmac_sha256_hex(value: Column, pads: _HmacPads) -> Column:
     return F.sha2(F.concat(F.unhex(F.lit(pads.outer_hex)), inner), 256)
 
 
+def fingerprint_column(value: Column, secret: bytes) -> Column:
+    """HMAC-SHA256(secret, value) as hex, in Spark: the fingerprint of masked values and erased subjects."""
+    return _hmac_sha256_hex(value, _hmac_pads(secret))
+
+
 def _canonical_column(pii_type: str, surface: Column) -> Column:
     from pyspark.sql import functions as F
 

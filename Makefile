@@ -20,13 +20,14 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 export SPARK_LOCAL_IP := 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 
-.PHONY: help setup system lock jars-lock lint format test test-fast demo bench tables docs clean
+.PHONY: help setup system lock jars-lock lint format test test-fast demo bench tables docs clean models models-if-missing
 
 help:
-	@echo "make demo       simulate hours, ingest them into bronze, list the tables (HOURS=$(HOURS))"
+	@echo "make demo       simulate hours, bronze, silver, model enrichment, list the tables (HOURS=$(HOURS))"
 	@echo "make test       lint, then every test (unit, Spark/Delta, S3)"
 	@echo "make test-fast  the pure-Python subset (seconds)"
 	@echo "make bench      throughput per stage (rows/s per core) and peak memory, as JSON"
+	@echo "make models     train sentiment and category models into <lake>/models (promote if not worse)"
 	@echo "make setup      .venv from the lock file, jars from Maven (verified), Java 17"
 	@echo "make lock       re-resolve infra/python/requirements.lock;  make jars-lock: re-pin jar checksums"
 
@@ -73,19 +74,28 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format $(LINT_PATHS) tests infra
 	$(BIN)/ruff check --fix $(LINT_PATHS) tests infra
 
-test: setup lint
+# Trained models are build outputs in <lake>/models, never committed: demo and test train them
+# when the lake has no current version; `make models` retrains and promotes only if not worse.
+models: setup
+	$(BIN)/socialbeat train
+
+models-if-missing: setup
+	$(BIN)/socialbeat train --if-missing
+
+test: setup lint models-if-missing
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest -m fast -q $(PYTEST_ARGS)
 
-demo: setup
+demo: setup models-if-missing
 	$(BIN)/socialbeat simulate --start $(START) --hours $(HOURS) --mentions-per-hour $(RATE) --seed 7
 	$(BIN)/socialbeat ingest --from $(START) --hours $(HOURS)
 	$(BIN)/socialbeat silver --from $(START) --hours $(HOURS)
+	$(BIN)/socialbeat enrich --from $(START) --hours $(HOURS)
 	$(BIN)/socialbeat tables
 
-bench: setup
+bench: setup models-if-missing
 	$(BIN)/socialbeat bench --lines $${LINES:-200000}
 
 tables: $(VENV)/.installed

@@ -83,6 +83,37 @@ def _silver_components(spark: Any, settings: Settings, cores: int) -> list[dict[
     return stages
 
 
+def _model_stages(spark: Any, settings: Settings, bench: Settings, cores: int) -> list[dict[str, Any]]:
+    """Scoring throughput of each registered model over the bench hour's silver texts, then the
+    whole enrichment job (models from the project lake; `make models` trains them)."""
+    from socialbeat.nlp.enrich import load_models, run_enrich_hour
+    from socialbeat.tables import table
+
+    models = load_models(spark, settings)
+    texts = (
+        spark.read.format("delta").load(table("silver.mentions").location(bench.lake_uri)).select("text_norm")
+    )
+    texts = texts.cache()
+    rows = texts.count()
+
+    def scoring(model: Any) -> Callable[[], int]:
+        def run() -> int:
+            model.score(texts).write.format("noop").mode("overwrite").save()
+            return rows
+
+        return run
+
+    stages = []
+    for model in (models.sentiment, models.categories):
+        scoring(model)()  # warm-up
+        stage = _stage(f"model.{model.manifest.name}", scoring(model), cores)
+        stages.append({**stage, "model_version": model.version})
+    texts.unpersist()
+    run_enrich_hour(spark, bench, BENCH_HOUR, models)  # warm-up: table creation
+    stages.append(_stage("enrich", lambda: run_enrich_hour(spark, bench, BENCH_HOUR, models).mentions, cores))
+    return stages
+
+
 def run_bench(settings: Settings, lines: int, workdir: str | None = None) -> dict[str, Any]:
     from socialbeat.bronze.ingest import ingest_hour
     from socialbeat.silver.job import run_silver_hour
@@ -110,6 +141,7 @@ def run_bench(settings: Settings, lines: int, workdir: str | None = None) -> dic
         _stage("silver", lambda: run_silver_hour(spark, bench, BENCH_HOUR).bronze_rows, spark_cores)
     )
     stages += _silver_components(spark, bench, spark_cores)
+    stages += _model_stages(spark, settings, bench, spark_cores)
     return {
         "mentions_requested": lines,  # the simulator adds re-fetches, edits and malformed lines
         "workdir": str(root),

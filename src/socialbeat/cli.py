@@ -14,7 +14,7 @@ from socialbeat.landing import hour_range, parse_hour
 from socialbeat.settings import Settings, load_settings
 
 # Subcommands that live with their feature: module exposing register(subparsers) and run(args).
-FEATURE_COMMANDS = ("socialbeat.simulator.command",)
+FEATURE_COMMANDS = ("socialbeat.simulator.command", "socialbeat.nlp.command")
 
 
 def _settings(args: argparse.Namespace) -> Settings:

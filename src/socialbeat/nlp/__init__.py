@@ -1,0 +1,1 @@
+"""Sentiment and civic-category models: labelled data, training, registry, scoring and enrichment."""

@@ -1,0 +1,109 @@
+"""Model output for mentions: the scoring path shared by the enrichment job and `socialbeat score`,
+and the hourly job that writes silver.mentions_enriched."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from socialbeat.landing import format_hour
+from socialbeat.nlp.model import TextModel, load_model
+from socialbeat.quality import enforce, run_gate
+from socialbeat.settings import Settings
+from socialbeat.tables import ensure_table, table
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+log = logging.getLogger(__name__)
+ENRICHED, MENTIONS = "silver.mentions_enriched", "silver.mentions"
+MODEL_NAMES = ("sentiment", "categories")
+
+
+@dataclass(frozen=True)
+class Models:
+    sentiment: TextModel
+    categories: TextModel
+
+    def versions(self) -> dict[str, str]:
+        return {"sentiment": self.sentiment.version, "categories": self.categories.version}
+
+
+def load_models(spark: SparkSession, settings: Settings, versions: dict[str, str] | None = None) -> Models:
+    """The `current` models, or the versions named (e.g. {"sentiment": "2026...-tfidf-..."})."""
+    versions = versions or {}
+    sentiment, categories = (load_model(spark, settings.lake_uri, n, versions.get(n)) for n in MODEL_NAMES)
+    return Models(sentiment=sentiment, categories=categories)
+
+
+def score_mentions(frame: DataFrame, models: Models) -> DataFrame:
+    """Add sentiment, sentiment_scores, categories, category_scores, model_versions (needs text_norm)."""
+    from pyspark.sql import functions as F
+
+    scored = models.categories.score(models.sentiment.score(frame))
+    versions = F.create_map(*[F.lit(x) for kv in models.versions().items() for x in kv])
+    return scored.withColumn("model_versions", versions)
+
+
+@dataclass(frozen=True)
+class EnrichReport:
+    hour: str
+    mentions: int
+    model_versions: dict[str, str]
+    by_sentiment: dict[str, int]
+    civic: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def merge_enriched(spark: SparkSession, location: str, batch: DataFrame) -> None:
+    """Upsert keyed on (source, platform_item_id); a later crawl replaces an earlier one."""
+    from delta.tables import DeltaTable
+
+    definition = table(ENRICHED)
+    dates = sorted(r[0] for r in batch.select("created_date").distinct().collect())
+    if not dates:
+        return
+    in_dates = ", ".join(f"DATE'{d}'" for d in dates)
+    keys = " AND ".join(f"t.{k} = s.{k}" for k in definition.extra["merge_on"])
+    (
+        DeltaTable.forPath(spark, location)
+        .alias("t")
+        .merge(batch.alias("s"), f"t.created_date IN ({in_dates}) AND {keys}")
+        .whenMatchedUpdateAll(condition="s.crawled_at >= t.crawled_at")
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+def run_enrich_hour(spark: SparkSession, settings: Settings, hour: datetime, models: Models) -> EnrichReport:
+    """Score the silver mentions whose kept version landed in `hour` and MERGE them. Idempotent."""
+    from pyspark.sql import functions as F
+
+    definition = table(ENRICHED)
+    location = ensure_table(spark, definition, settings.lake_uri)
+    silver = (
+        spark.read.format("delta")
+        .load(table(MENTIONS).location(settings.lake_uri))
+        .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
+    )
+    batch = definition.conform(score_mentions(silver, models)).localCheckpoint()
+    gate = run_gate(batch, definition, key_columns=["mention_id"], max_failure_rate=0.0)
+    try:
+        enforce(gate)
+        merge_enriched(spark, location, gate.passed)
+    finally:
+        gate.release()
+    counts = {r["sentiment"]: r["count"] for r in batch.groupBy("sentiment").count().collect()}
+    report = EnrichReport(
+        hour=format_hour(hour),
+        mentions=gate.rows,
+        model_versions=models.versions(),
+        by_sentiment=dict(sorted(counts.items())),
+        civic=batch.where(F.size("categories") > 0).count(),
+    )
+    log.info("enrich %s: %s", report.hour, report.as_dict())
+    return report

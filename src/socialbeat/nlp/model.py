@@ -1,6 +1,8 @@
 """Text classifiers on top of the feature pipelines: fit, save, load, score.
 
-- `sentiment`: one multinomial logistic regression over negative / neutral / positive.
+- `sentiment`: one binary logistic regression per label (negative / neutral / positive, one vs the
+  rest), scores normalised to sum to 1. Scoring a multinomial regression cost about 1.4 ms per row
+  here, against about 0.075 ms for each binary one over the same sparse features.
 - `categories`: one binary logistic regression per civic category (multi-label), each with its own
   decision threshold, tuned on the validation split.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from socialbeat.nlp import registry
@@ -91,11 +94,21 @@ class TextModel:
 
         labels = self.manifest.labels
         codes = F.array(*[F.lit(label) for label in labels])
+        raw = [vector_to_array(F.col(f"_m_p{i}"))[1] for i in range(len(labels))]
         if self.manifest.name == "sentiment":
-            probabilities = F.transform(vector_to_array(F.col("_m_p0")), lambda p: F.round(p, 4))
-            best = F.element_at(codes, F.col("_m_y0").cast("int") + 1)
-            return {"sentiment": best, "sentiment_scores": F.map_from_arrays(codes, probabilities)}
-        scores = [F.round(vector_to_array(F.col(f"_m_p{i}"))[1], 4) for i in range(len(labels))]
+            total = reduce(lambda a, b: a + b, raw)
+            probabilities = [F.round(r / total, 4) for r in raw]
+            ranked = F.array(
+                *[
+                    F.struct(r.alias("score"), F.lit(label).alias("label"))
+                    for r, label in zip(raw, labels, strict=True)
+                ]
+            )
+            return {
+                "sentiment": F.array_max(ranked)["label"],
+                "sentiment_scores": F.map_from_arrays(codes, F.array(*probabilities)),
+            }
+        scores = [F.round(r, 4) for r in raw]
         chosen = [
             F.when(score >= F.lit(self.manifest.thresholds.get(label, 0.5)), F.lit(label))
             for label, score in zip(labels, scores, strict=True)
@@ -122,17 +135,18 @@ def load_model(spark: SparkSession, lake_uri: str, name: str, version: str | Non
     chosen = registry.resolve(spark, lake_uri, name, version)
     uri = registry.version_uri(lake_uri, name, chosen)
     manifest = Manifest.from_dict(registry.read_json(spark, f"{uri}/manifest.json") or {})
-    count = 1 if name == "sentiment" else len(manifest.labels)
-    classifiers = [LogisticRegressionModel.load(f"{uri}/classifiers/{i}") for i in range(count)]
+    classifiers = [
+        LogisticRegressionModel.load(f"{uri}/classifiers/{i}") for i in range(len(manifest.labels))
+    ]
     return TextModel(manifest, PipelineModel.load(f"{uri}/features"), classifiers)
 
 
-def _label_column(task: str, label: str | None = None) -> Column:
+def _label_column(task: str, label: str) -> Column:
+    """1.0 where the row carries `label`, else 0.0."""
     from pyspark.sql import functions as F
 
     if task == "sentiment":
-        index = {s: float(i) for i, s in enumerate(SENTIMENTS)}
-        return F.element_at(F.create_map(*[F.lit(x) for kv in index.items() for x in kv]), F.col("sentiment"))
+        return (F.col("sentiment") == label).cast("double")
     return F.array_contains("categories", label).cast("double")
 
 
@@ -143,11 +157,7 @@ def fit_model(spec: ModelSpec, training: DataFrame, manifest: Manifest) -> TextM
 
     features = Pipeline(stages=feature_stages(spec.family, spec.features)).fit(training)
     labels = TASK_LABELS[spec.task]
-    label_cols = (
-        {"y0": _label_column("sentiment")}
-        if spec.task == "sentiment"
-        else {f"y{i}": _label_column("categories", label) for i, label in enumerate(labels)}
-    )
+    label_cols = {f"y{i}": _label_column(spec.task, label) for i, label in enumerate(labels)}
     # Few partitions, no lineage: Spark ML's optimiser pays a fixed cost per task and per iteration.
     vectors = assemble(features.transform(training), spec.family, spec.features)
     vectors = (

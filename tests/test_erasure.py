@@ -26,6 +26,7 @@ SECRET = "erasure-test-secret"
 TARGET, OTHER, THIRD = "fb-user-4242", "fb-user-17", "fb-user-9"
 AT = datetime(2024, 4, 1, 9, 30, tzinfo=UTC)
 SILVER_MENTIONS, SILVER_QUARANTINE = "silver.mentions", "silver.quarantine"
+ENRICHED = "silver.mentions_enriched"
 RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
 
 
@@ -105,6 +106,29 @@ def _silver_quarantine_rows(spark: Any, settings: Settings) -> None:
     )
 
 
+def _enriched_rows(spark: Any, settings: Settings) -> None:
+    """silver.mentions_enriched for the silver hour, with stand-in model output: erasure is about
+    rows, not scores, and training models here would only slow the test."""
+    from pyspark.sql import functions as F
+
+    from socialbeat.nlp.enrich import merge_enriched
+    from socialbeat.tables import ensure_table
+
+    definition = table(ENRICHED)
+    location = ensure_table(spark, definition, settings.lake_uri)
+    silver = spark.read.format("delta").load(table(SILVER_MENTIONS).location(settings.lake_uri))
+    scored = silver.withColumns(
+        {
+            "sentiment": F.lit("neutral"),
+            "sentiment_scores": F.create_map(F.lit("neutral"), F.lit(1.0)),
+            "categories": F.array().cast("array<string>"),
+            "category_scores": F.create_map(F.lit("traffic"), F.lit(0.0)),
+            "model_versions": F.create_map(F.lit("sentiment"), F.lit("stand-in")),
+        }
+    )
+    merge_enriched(spark, location, definition.conform(scored))
+
+
 def _log_commits_after(settings: Settings, name: str, version: int) -> str:
     log = Path(table(name).location(settings.lake_uri)) / "_delta_log"
     return "".join(p.read_text() for p in sorted(log.glob("*.json")) if int(p.stem) > version)
@@ -128,17 +152,18 @@ def test_erasing_an_author_empties_every_layer_until_vacuum_and_replays(
     ingest_hour(spark, settings, HOUR)
     run_silver_hour(spark, settings, HOUR)
     _silver_quarantine_rows(spark, settings)
-    layers = (CRAWL_ITEMS, QUARANTINE, SILVER_MENTIONS, SILVER_QUARANTINE)
+    _enriched_rows(spark, settings)
+    layers = (CRAWL_ITEMS, QUARANTINE, SILVER_MENTIONS, ENRICHED, SILVER_QUARANTINE)
     before = {name: _as_text(spark, settings, name) for name in layers}
     assert {name: sum(TARGET in r for r in rows) for name, rows in before.items()} == dict(
-        zip(layers, (2, 2, 2, 1), strict=True)
+        zip(layers, (2, 2, 2, 2, 1), strict=True)
     )
 
     report = erase(
         spark, settings, author_id=TARGET, requested_by="ticket DPO-123", requested_at=AT, reason="art. 16"
     )
 
-    assert report.rows_deleted == dict(zip(layers, (2, 2, 2, 1), strict=True))
+    assert report.rows_deleted == dict(zip(layers, (2, 2, 2, 2, 1), strict=True))
     assert report.tables_skipped == []
     for name in layers:  # nobody else lost a row
         rows = _as_text(spark, settings, name)
@@ -208,7 +233,7 @@ def test_erasing_one_mention_keeps_the_authors_other_items_and_skips_missing_tab
     )
 
     assert report.rows_deleted == {CRAWL_ITEMS: 2, QUARANTINE: 2}
-    assert report.tables_skipped == [SILVER_MENTIONS, SILVER_QUARANTINE]
+    assert report.tables_skipped == [SILVER_MENTIONS, ENRICHED, SILVER_QUARANTINE]
     assert [r["platform_item_id"] for r in _frame(spark, settings, CRAWL_ITEMS).collect()] == [
         "facebook_post-2"
     ]

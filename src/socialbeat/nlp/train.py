@@ -9,9 +9,11 @@ stays in the registry and can be scored by name.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
 from socialbeat.nlp import registry
@@ -49,8 +51,10 @@ def task_examples(task: str, examples: list[Example]) -> list[Example]:
     return [e for e in examples if e.categories is not None]
 
 
-def version_name(trained_at: datetime, family: str, digest: str) -> str:
-    return f"{trained_at:%Y%m%dT%H%M%S}-{family}-{digest[:8]}"
+def version_name(trained_at: datetime, spec: ModelSpec, data_digest: str) -> str:
+    """<training time>-<family>-<8 hex of the training data and parameters>."""
+    both = sha256(f"{data_digest}:{json.dumps(spec.params(), sort_keys=True)}".encode()).hexdigest()
+    return f"{trained_at:%Y%m%dT%H%M%S}-{spec.family}-{both[:8]}"
 
 
 def runtime_versions() -> dict[str, str]:
@@ -71,7 +75,7 @@ def _train_family(
     training = labelled.where("split = 'train'")
     manifest = Manifest(
         name=spec.task,
-        version=version_name(trained_at, spec.family, digest),
+        version=version_name(trained_at, spec, digest),
         family=spec.family,
         labels=list(TASK_LABELS[spec.task]),
         params=spec.params(),
@@ -109,7 +113,11 @@ def train_task(
         scored: dict[str, tuple[TextModel, float]] = {}
         for family in families:
             spec = ModelSpec(
-                task=task, family=family, features=features or FeatureParams(), max_iter=max_iter
+                task=task,
+                family=family,
+                features=features or FeatureParams(),
+                max_iter=max_iter,
+                reg_param=reg_param,
             )
             model, metrics = _train_family(spark, settings, spec, labelled, digest, trained_at)
             report.versions[model.version] = metrics

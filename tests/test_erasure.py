@@ -111,8 +111,7 @@ def _enriched_rows(spark: Any, settings: Settings) -> None:
     rows, not scores, and training models here would only slow the test."""
     from pyspark.sql import functions as F
 
-    from socialbeat.nlp.enrich import merge_enriched
-    from socialbeat.tables import ensure_table
+    from socialbeat.tables import ensure_table, upsert_latest
 
     definition = table(ENRICHED)
     location = ensure_table(spark, definition, settings.lake_uri)
@@ -126,7 +125,7 @@ def _enriched_rows(spark: Any, settings: Settings) -> None:
             "model_versions": F.create_map(F.lit("sentiment"), F.lit("stand-in")),
         }
     )
-    merge_enriched(spark, location, definition.conform(scored))
+    upsert_latest(spark, definition, location, scored)
 
 
 def _log_commits_after(settings: Settings, name: str, version: int) -> str:

@@ -147,6 +147,48 @@ def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> st
     return location
 
 
+def crawl_hour_rows(spark: SparkSession, definition: TableDef, lake_uri: str, hour: datetime) -> DataFrame:
+    """The rows of a table whose (crawl_date, crawl_hour) is the given UTC crawl hour."""
+    from pyspark.sql import functions as F
+
+    return (
+        spark.read.format("delta")
+        .load(definition.location(lake_uri))
+        .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
+    )
+
+
+def upsert_latest(
+    spark: SparkSession,
+    definition: TableDef,
+    location: str,
+    batch: DataFrame,
+    keep_earliest: tuple[str, ...] = (),
+) -> None:
+    """MERGE keyed on the YAML's `merge_on`, within the batch's `created_date` partitions: a row
+    replaces the stored one only if crawled at the same time or later; `keep_earliest` columns keep
+    the smaller of the two values."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    conformed = definition.conform(batch)
+    dates = sorted(r[0] for r in conformed.select("created_date").distinct().collect())
+    if not dates:
+        return
+    in_dates = ", ".join(f"DATE'{d}'" for d in dates)
+    keys = " AND ".join(f"t.{k} = s.{k}" for k in definition.extra["merge_on"])
+    columns: dict[str, Any] = {c: F.col(f"s.{c}") for c in definition.column_names}
+    columns.update({c: F.least(F.col(f"t.{c}"), F.col(f"s.{c}")) for c in keep_earliest})
+    (
+        DeltaTable.forPath(spark, location)
+        .alias("t")
+        .merge(conformed.alias("s"), f"t.created_date IN ({in_dates}) AND {keys}")
+        .whenMatchedUpdate(condition="s.crawled_at >= t.crawled_at", set=columns)
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
 def replace_partitions(
     spark: SparkSession, definition: TableDef, lake_uri: str, frame: DataFrame, keys: dict[str, Any]
 ) -> None:

@@ -12,7 +12,7 @@ from socialbeat.landing import format_hour
 from socialbeat.nlp.model import TextModel, load_model
 from socialbeat.quality import enforce, run_gate
 from socialbeat.settings import Settings
-from socialbeat.tables import ensure_table, table
+from socialbeat.tables import crawl_hour_rows, ensure_table, table, upsert_latest
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -59,42 +59,18 @@ class EnrichReport:
         return asdict(self)
 
 
-def merge_enriched(spark: SparkSession, location: str, batch: DataFrame) -> None:
-    """Upsert keyed on (source, platform_item_id); a later crawl replaces an earlier one."""
-    from delta.tables import DeltaTable
-
-    definition = table(ENRICHED)
-    dates = sorted(r[0] for r in batch.select("created_date").distinct().collect())
-    if not dates:
-        return
-    in_dates = ", ".join(f"DATE'{d}'" for d in dates)
-    keys = " AND ".join(f"t.{k} = s.{k}" for k in definition.extra["merge_on"])
-    (
-        DeltaTable.forPath(spark, location)
-        .alias("t")
-        .merge(batch.alias("s"), f"t.created_date IN ({in_dates}) AND {keys}")
-        .whenMatchedUpdateAll(condition="s.crawled_at >= t.crawled_at")
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
-
-
 def run_enrich_hour(spark: SparkSession, settings: Settings, hour: datetime, models: Models) -> EnrichReport:
     """Score the silver mentions whose kept version landed in `hour` and MERGE them. Idempotent."""
     from pyspark.sql import functions as F
 
     definition = table(ENRICHED)
     location = ensure_table(spark, definition, settings.lake_uri)
-    silver = (
-        spark.read.format("delta")
-        .load(table(MENTIONS).location(settings.lake_uri))
-        .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
-    )
+    silver = crawl_hour_rows(spark, table(MENTIONS), settings.lake_uri, hour)
     batch = definition.conform(score_mentions(silver, models)).localCheckpoint()
     gate = run_gate(batch, definition, key_columns=["mention_id"], max_failure_rate=0.0)
     try:
         enforce(gate)
-        merge_enriched(spark, location, gate.passed)
+        upsert_latest(spark, definition, location, gate.passed)
     finally:
         gate.release()
     counts = {r["sentiment"]: r["count"] for r in batch.groupBy("sentiment").count().collect()}

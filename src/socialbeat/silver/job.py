@@ -22,10 +22,10 @@ from socialbeat.silver.locations import load_gazetteer, tag_locations
 from socialbeat.silver.neardup import NearDupParams, assign_clusters
 from socialbeat.silver.normalize import display_text, load_teencode, normalize_text
 from socialbeat.silver.pii import mask_pii
-from socialbeat.tables import TableDef, ensure_table, replace_partitions, table
+from socialbeat.tables import crawl_hour_rows, ensure_table, replace_partitions, table, upsert_latest
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 log = logging.getLogger(__name__)
 
@@ -99,29 +99,6 @@ def gate_params(hour: datetime, settings: Settings) -> dict[str, Any]:
     }
 
 
-def merge_mentions(spark: SparkSession, definition: TableDef, location: str, batch: DataFrame) -> None:
-    """Upsert keyed on (source, platform_item_id); a version replaces another only if crawled later."""
-    from delta.tables import DeltaTable
-    from pyspark.sql import functions as F
-
-    conformed = definition.conform(batch)
-    dates = [r[0] for r in conformed.select("created_date").distinct().collect()]
-    if not dates:
-        return
-    in_dates = ", ".join(f"DATE'{d}'" for d in sorted(dates))
-    keys = " AND ".join(f"t.{k} = s.{k}" for k in definition.extra["merge_on"])
-    columns: dict[str, str | Column] = {c: F.col(f"s.{c}") for c in definition.column_names}
-    columns["first_crawled_at"] = F.least(F.col("t.first_crawled_at"), F.col("s.first_crawled_at"))
-    (
-        DeltaTable.forPath(spark, location)
-        .alias("t")
-        .merge(conformed.alias("s"), f"t.created_date IN ({in_dates}) AND {keys}")
-        .whenMatchedUpdate(condition="s.crawled_at >= t.crawled_at", set=columns)
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
-
-
 def _publish(
     spark: SparkSession, settings: Settings, hour: datetime, gate: GateResult, location: str
 ) -> None:
@@ -129,7 +106,7 @@ def _publish(
     from pyspark.sql import functions as F
 
     mentions_table = table(MENTIONS)
-    merge_mentions(spark, mentions_table, location, gate.passed)
+    upsert_latest(spark, mentions_table, location, gate.passed, keep_earliest=("first_crawled_at",))
     rejected = gate.failed.select(
         "crawl_date", "crawl_hour", "mention_id", "source", "platform_item_id", "failed_expectations",
         F.to_json(F.struct(*mentions_table.column_names)).alias("row_json"), "_batch_id",
@@ -140,15 +117,10 @@ def _publish(
 
 def run_silver_hour(spark: SparkSession, settings: Settings, hour: datetime) -> SilverReport:
     """Build and publish silver for one crawl hour (UTC). Re-running an hour changes nothing."""
-    from pyspark.sql import functions as F
 
     mentions_table = table(MENTIONS)
     location = ensure_table(spark, mentions_table, settings.lake_uri)
-    bronze = (
-        spark.read.format("delta")
-        .load(table(CRAWL_ITEMS).location(settings.lake_uri))
-        .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
-    )
+    bronze = crawl_hour_rows(spark, table(CRAWL_ITEMS), settings.lake_uri, hour)
     params = NearDupParams(
         window_hours=settings.silver.near_dup_window_hours,
         max_jaccard_distance=settings.silver.near_dup_max_distance,

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from crawl_lines import HOUR, item, line, to_cp1258, without, write_file
 from socialbeat.bronze.ingest import CRAWL_ITEMS, INGEST_LOG, QUARANTINE, ingest_hour
-from socialbeat.erasure import AUDIT, erase
+from socialbeat.erasure import AUDIT, erasable_tables, erase
 from socialbeat.landing import open_landing
 from socialbeat.maintenance import run_maintenance
 from socialbeat.settings import Settings
@@ -120,8 +120,8 @@ def _enriched_rows(spark: Any, settings: Settings) -> None:
         {
             "sentiment": F.lit("neutral"),
             "sentiment_scores": F.create_map(F.lit("neutral"), F.lit(1.0)),
-            "categories": F.array().cast("array<string>"),
-            "category_scores": F.create_map(F.lit("traffic"), F.lit(0.0)),
+            "categories": F.array(F.lit("traffic")),
+            "category_scores": F.create_map(F.lit("traffic"), F.lit(0.9)),
             "model_versions": F.create_map(F.lit("sentiment"), F.lit("stand-in")),
         }
     )
@@ -144,6 +144,7 @@ def _rows_of_target_at(spark: Any, settings: Settings, name: str, version: int) 
 def test_erasing_an_author_empties_every_layer_until_vacuum_and_replays(
     spark: Any, privacy_settings: Settings
 ) -> None:
+    from socialbeat.gold.job import run_gold_hour
     from socialbeat.silver.job import run_silver_hour
 
     settings = privacy_settings
@@ -152,17 +153,20 @@ def test_erasing_an_author_empties_every_layer_until_vacuum_and_replays(
     run_silver_hour(spark, settings, HOUR)
     _silver_quarantine_rows(spark, settings)
     _enriched_rows(spark, settings)
-    layers = (CRAWL_ITEMS, QUARANTINE, SILVER_MENTIONS, ENRICHED, SILVER_QUARANTINE)
+    run_gold_hour(spark, settings, HOUR)
+    gold = tuple(sorted(name for name in erasable_tables("author") if name.startswith("gold.")))
+    layers = (CRAWL_ITEMS, QUARANTINE, SILVER_MENTIONS, ENRICHED, SILVER_QUARANTINE, *gold)
     before = {name: _as_text(spark, settings, name) for name in layers}
-    assert {name: sum(TARGET in r for r in rows) for name, rows in before.items()} == dict(
-        zip(layers, (2, 2, 2, 2, 1), strict=True)
-    )
+    held = {name: sum(TARGET in r for r in rows) for name, rows in before.items()}
+    upstream = dict(zip(layers, (2, 2, 2, 2, 1), strict=False))
+    assert {name: held[name] for name in upstream} == upstream
+    assert held["gold.mentions"] == 2 and held["gold.mention_categories"] >= 1  # built from silver
 
     report = erase(
         spark, settings, author_id=TARGET, requested_by="ticket DPO-123", requested_at=AT, reason="art. 16"
     )
 
-    assert report.rows_deleted == dict(zip(layers, (2, 2, 2, 2, 1), strict=True))
+    assert report.rows_deleted == held
     assert report.tables_skipped == []
     for name in layers:  # nobody else lost a row
         rows = _as_text(spark, settings, name)
@@ -232,7 +236,8 @@ def test_erasing_one_mention_keeps_the_authors_other_items_and_skips_missing_tab
     )
 
     assert report.rows_deleted == {CRAWL_ITEMS: 2, QUARANTINE: 2}
-    assert report.tables_skipped == [SILVER_MENTIONS, ENRICHED, SILVER_QUARANTINE]
+    unbuilt = [name for name in erasable_tables("mention") if name not in (CRAWL_ITEMS, QUARANTINE)]
+    assert report.tables_skipped == unbuilt and {SILVER_MENTIONS, ENRICHED} <= set(unbuilt)
     assert [r["platform_item_id"] for r in _frame(spark, settings, CRAWL_ITEMS).collect()] == [
         "facebook_post-2"
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from socialbeat.maintenance import retention_rule, run_maintenance
 from socialbeat.settings import RetentionSettings, Settings
 from socialbeat.tables import TableDef, ensure_table, registry, table
+from table_rows import placeholder
 
 pytestmark = pytest.mark.spark
 
@@ -17,33 +18,12 @@ AS_OF = date(2024, 6, 10)
 RETENTION = RetentionSettings(bronze_days=90, quarantine_days=30, silver_days=365, gold_days=730)
 RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
 
-_DEFAULTS: dict[str, Any] = {
-    "string": "x",
-    "int": 0,
-    "bigint": 0,
-    "double": 0.0,
-    "boolean": False,
-    "date": date(2024, 1, 1),
-    "timestamp": datetime(2024, 1, 1),
-    "timestamp_ntz": datetime(2024, 1, 1),
-}
-
 
 def _row(definition: TableDef, date_column: str, day: date) -> tuple[Any, ...]:
     """A row that satisfies the table's schema, dated `day`."""
-
-    def value(name: str, type_: str, nullable: bool) -> Any:
-        if name == date_column:
-            return day
-        if nullable:
-            return None
-        if type_.startswith("array"):
-            return []
-        if type_.startswith("map"):
-            return {}
-        return _DEFAULTS[type_]
-
-    return tuple(value(c.name, c.type, c.nullable) for c in definition.columns)
+    return tuple(
+        day if c.name == date_column else placeholder(c.type, c.nullable) for c in definition.columns
+    )
 
 
 def _dated_tables() -> dict[str, tuple[TableDef, str, int]]:
@@ -73,7 +53,7 @@ def test_each_layer_keeps_its_days_counted_back_from_as_of(spark: Any, settings:
         )
 
     check = spark.conf.get(RETENTION_CHECK, "true")
-    report = run_maintenance(spark, settings, AS_OF, vacuum_hours=0)
+    report = run_maintenance(spark, settings, AS_OF, vacuum_hours=0, run_optimize=False)
 
     assert spark.conf.get(RETENTION_CHECK, "true") == check  # lifted for the VACUUM call only
     by_table = {t.table: t for t in report.tables}
@@ -86,9 +66,9 @@ def test_each_layer_keeps_its_days_counted_back_from_as_of(spark: Any, settings:
     assert by_table["bronze.quarantine"].retention_days == 30
 
     # The same logical date again deletes nothing; a later one moves every cutoff on by a day.
-    again = run_maintenance(spark, settings, AS_OF, run_vacuum=False)
+    again = run_maintenance(spark, settings, AS_OF, run_vacuum=False, run_optimize=False)
     assert again.vacuum_hours is None and all(t.rows_deleted == 0 for t in again.tables)
-    later = run_maintenance(spark, settings, AS_OF + timedelta(days=1), run_vacuum=False)
+    later = run_maintenance(spark, settings, AS_OF + timedelta(days=1), run_vacuum=False, run_optimize=False)
     assert all(t.rows_deleted == 1 for t in later.tables)
     for name, (_, column, _) in dated.items():
         assert _dates(spark, settings, name, column) == [str(AS_OF)], name

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the machine has what the project needs outside Python: Java 17 and Maven.
+# Make sure the machine has what the project needs outside Python: Java 17, Maven, and Chromium
+# (headless, for the tests that screenshot the HTML briefing).
 # Debian/Ubuntu: installs them with apt-get when missing (root or sudo). Prints nothing when all is there.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ if [ "${1:-}" = "--java-home" ]; then java17_home || true; exit 0; fi
 missing=()
 java17_home >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} with apt-get"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -32,16 +32,34 @@ def _jvm_peak_mb(spark: Any) -> float | None:
     return None
 
 
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its children: the driver JVM, and the Python
+    workers it forks. On a machine other jobs share, rows per CPU-second is the steadier figure."""
+    import psutil
+
+    total = 0.0
+    me = psutil.Process()
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # a Python worker that just exited
+            continue
+        total += times.user + times.system
+    return total
+
+
 def _stage(name: str, rows: Callable[[], int], cores: int) -> dict[str, Any]:
-    started = time.perf_counter()
+    cpu_before, started = cpu_seconds(), time.perf_counter()
     count = rows()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     return {
         "stage": name,
         "rows": count,
         "seconds": round(seconds, 2),
         "cores": cores,
         "rows_per_s_per_core": round(count / seconds / cores, 1) if seconds else None,
+        "cpu_seconds": round(cpu, 2),
+        "rows_per_cpu_second": round(count / cpu, 1) if cpu > 0 else None,
     }
 
 
@@ -86,7 +104,7 @@ def _silver_components(spark: Any, settings: Settings, cores: int) -> list[dict[
 def _model_stages(spark: Any, settings: Settings, bench: Settings, cores: int) -> list[dict[str, Any]]:
     """Scoring throughput of each registered model over the bench hour's silver texts, then the
     whole enrichment job (models from the project lake; `make models` trains them)."""
-    from socialbeat.nlp.enrich import load_models, run_enrich_hour
+    from socialbeat.nlp.enrich import load_models, run_enrich_hour, score_mentions
     from socialbeat.tables import table
 
     models = load_models(spark, settings)
@@ -103,11 +121,17 @@ def _model_stages(spark: Any, settings: Settings, bench: Settings, cores: int) -
 
         return run
 
+    def both() -> int:
+        score_mentions(texts, models).write.format("noop").mode("overwrite").save()
+        return rows
+
     stages = []
     for model in (models.sentiment, models.categories):
         scoring(model)()  # warm-up
         stage = _stage(f"model.{model.manifest.name}", scoring(model), cores)
         stages.append({**stage, "model_version": model.version})
+    both()  # warm-up
+    stages.append({**_stage("model.both", both, cores), "model_versions": models.versions()})
     texts.unpersist()
     run_enrich_hour(spark, bench, BENCH_HOUR, models)  # warm-up: table creation
     stages.append(_stage("enrich", lambda: run_enrich_hour(spark, bench, BENCH_HOUR, models).mentions, cores))

@@ -14,7 +14,7 @@ from socialbeat.landing import hour_range, parse_hour
 from socialbeat.settings import Settings, load_settings
 
 # Subcommands that live with their feature: module exposing register(subparsers) and run(args).
-FEATURE_COMMANDS = ("socialbeat.simulator.command", "socialbeat.nlp.command")
+FEATURE_COMMANDS = ("socialbeat.simulator.command", "socialbeat.nlp.command", "socialbeat.gold.command")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -35,30 +35,36 @@ def _hours(args: argparse.Namespace) -> list[datetime]:
     raise SystemExit("give --hour, or --from with --to or --hours")
 
 
+def _batches(args: argparse.Namespace) -> list[list[datetime]]:
+    """The hours to process, as one batch (--backfill) or one batch per hour."""
+    hours = _hours(args)
+    return [hours] if args.backfill else [[hour] for hour in hours]
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from socialbeat.bronze.ingest import ingest_hour
+    from socialbeat.bronze.ingest import ingest_hours
     from socialbeat.spark import build_spark
 
     settings = _settings(args)
     spark = build_spark(settings, app_name="socialbeat-ingest")
     ingested_at = parse_hour(args.run_ts) if args.run_ts else None
-    for hour in _hours(args):
-        report = ingest_hour(spark, settings, hour, ingested_at=ingested_at)
-        summary = report.as_dict()
-        if not args.verbose:
-            summary.pop("files")
-        print(json.dumps(summary, ensure_ascii=False))
+    for batch in _batches(args):
+        for report in ingest_hours(spark, settings, batch, ingested_at=ingested_at):
+            summary = report.as_dict()
+            if not args.verbose:
+                summary.pop("files")
+            print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
 def cmd_silver(args: argparse.Namespace) -> int:
-    from socialbeat.silver.job import run_silver_hour
+    from socialbeat.silver.job import run_silver_hours
     from socialbeat.spark import build_spark
 
     settings = _settings(args)
     spark = build_spark(settings, app_name="socialbeat-silver")
-    for hour in _hours(args):
-        print(json.dumps(run_silver_hour(spark, settings, hour).as_dict(), ensure_ascii=False))
+    for batch in _batches(args):
+        print(json.dumps(run_silver_hours(spark, settings, batch).as_dict(), ensure_ascii=False))
     return 0
 
 
@@ -135,7 +141,14 @@ def cmd_maintain(args: argparse.Namespace) -> int:
     settings = _settings(args)
     spark = build_spark(settings, app_name="socialbeat-maintain")
     as_of = date.fromisoformat(args.as_of)
-    report = run_maintenance(spark, settings, as_of, args.vacuum_hours, run_vacuum=not args.no_vacuum)
+    report = run_maintenance(
+        spark,
+        settings,
+        as_of,
+        args.vacuum_hours,
+        run_vacuum=not args.no_vacuum,
+        run_optimize=False if args.no_optimize else None,
+    )
     print(json.dumps(report.as_dict(), ensure_ascii=False))
     return 0
 
@@ -180,6 +193,11 @@ def _hour_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_hour", help="first hour of a range (inclusive)")
     parser.add_argument("--to", dest="to_hour", help="last hour of a range (inclusive)")
     parser.add_argument("--hours", type=int, help="number of hours from --from (instead of --to)")
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="one pass over all the hours (one Spark job and one commit per table) instead of one per hour",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -250,10 +268,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
 
     maintain = sub.add_parser(
         "maintain",
-        help="daily maintenance: per-layer retention, then VACUUM (JSON)",
+        help="daily maintenance: per-layer retention, OPTIMIZE with Z-ORDER, then VACUUM (JSON)",
         description=(
             "Delete rows older than each table's retention (settings.retention, counted back from "
-            "--as-of), then VACUUM every table. Prints the report as JSON."
+            "--as-of), OPTIMIZE the recent partitions (Z-ORDER by each table's zorder_by), then VACUUM "
+            "every table. Prints the report as JSON."
         ),
     )
     maintain.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the logical date of the run")
@@ -263,7 +282,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
         metavar="N",
         help="VACUUM retention in hours (default: retention.vacuum_hours)",
     )
-    maintain.add_argument("--no-vacuum", action="store_true", help="apply retention only, no VACUUM")
+    maintain.add_argument("--no-vacuum", action="store_true", help="no VACUUM")
+    maintain.add_argument("--no-optimize", action="store_true", help="no OPTIMIZE")
     handlers["maintain"] = cmd_maintain
 
     for name, sub_parser in sub.choices.items():
@@ -279,9 +299,24 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("great_expectations", "py4j"):  # hundreds of INFO lines per run otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except Exception as exc:
+        from socialbeat.quality import GateBreach
+
+        if not isinstance(exc, GateBreach):
+            raise
+        # A breached gate is a verdict on the data, not a crash: say why on one line that the
+        # orchestrator reads (socialbeat.jobfailure), and exit with the breach's own code.
+        from socialbeat.jobfailure import EXIT_CODES, GATE_BREACH, failure_line
+
+        logging.getLogger("socialbeat").error("%s", exc)
+        print(failure_line(GATE_BREACH, str(exc), table=exc.result.table), file=sys.stderr, flush=True)
+        return EXIT_CODES[GATE_BREACH]
 
 
 if __name__ == "__main__":

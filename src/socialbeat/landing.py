@@ -13,6 +13,7 @@ import os
 import tempfile
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +45,12 @@ def parse_hour(text: str) -> datetime:
 
 def format_hour(hour: datetime) -> str:
     return _as_hour(hour).strftime(HOUR_FORMAT)
+
+
+def format_hours(hours: Sequence[datetime]) -> str:
+    """'2024-03-11T08', or '2024-03-11T00..2024-03-11T23' for a batch of sorted hours."""
+    first, last = format_hour(hours[0]), format_hour(hours[-1])
+    return first if first == last else f"{first}..{last}"
 
 
 def hour_range(start: datetime, end: datetime) -> list[datetime]:

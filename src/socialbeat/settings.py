@@ -69,7 +69,131 @@ class RetentionSettings(BaseModel):
     quarantine_days: int = 30
     silver_days: int = 365
     gold_days: int = 730
+    ops_days: int = 365  # the orchestrator's failure records (ops.task_failures)
     vacuum_hours: int = 168
+
+
+class ModelQualitySettings(BaseModel):
+    """The daily model-quality check (gold.model_quality)."""
+
+    baseline_days: int = 7  # trailing dates a day is compared with
+    psi_drift: float = 0.2  # a model PSI at or above this marks the day as drifted
+
+
+class AlertSettings(BaseModel):
+    """Spike alerts per category x district x Vietnam hour (gold.alerts; docs in the README)."""
+
+    baseline_days: int = 7  # same-hour baseline: this many previous days
+    min_baseline_days: int = 3  # fewer days with data at that hour: fall back to the trailing share
+    baseline_coverage: float = 0.25  # a previous day's hour counts if it has this share of the hour's volume
+    fallback_hours: int = 24  # trailing window of the share baseline
+    min_volume: int = 5  # fewer mentions in the hour never alert
+    min_ratio: float = 3.0  # observed / expected must reach this
+    max_p_value: float = 1e-4  # Poisson upper tail P(X >= observed | expected)
+    min_expected: float = 0.5  # floor of the expected count (no history is not "zero expected")
+    prior_mentions: float = 20.0  # pseudo-mentions that pull a cell's share towards its category's
+    close_after_hours: int = 2  # quiet hours (within the data) after the last spike that close it
+    severity: dict[str, float] = Field(
+        default_factory=lambda: {"medium": 8.0, "high": 12.0, "critical": 20.0}
+    )  # -log10(p) from which an alert has that severity (below the lowest: low)
+    examples: int = 5
+    driving_terms: int = 5
+
+
+class SpreadSettings(BaseModel):
+    min_authors: int  # distinct authors within window_hours, at least
+    window_hours: int
+    min_concentration: float = 0.0  # share of all the group's authors inside that window, at least
+
+
+class CampaignSettings(BaseModel):
+    """Coordinated spread: near-duplicate clusters or one identifier (phone, account) in many posts."""
+
+    near_duplicate: SpreadSettings = Field(
+        default_factory=lambda: SpreadSettings(min_authors=15, window_hours=1, min_concentration=0.5)
+    )
+    shared_identifier: SpreadSettings = Field(
+        default_factory=lambda: SpreadSettings(min_authors=10, window_hours=6)
+    )
+    lookback_days: int = 2  # a campaign first seen this many days before a changed day is redone
+
+
+class TrendingSettings(BaseModel):
+    baseline_days: int = 7
+    min_ngram: int = 2  # a single syllable is ambiguous in Vietnamese ("bình": Bình Thạnh, bình thường)
+    max_ngram: int = 3
+    min_mentions: int = 3  # a term needs this many mentions that day
+    top_terms: int = 25  # kept per day x category
+
+
+class Agency(BaseModel):
+    """A reader of gold: its categories and units (empty list: all)."""
+
+    code: str
+    name: str
+    categories: list[str] = Field(default_factory=list)
+    districts: list[str] = Field(default_factory=list)
+
+
+class SqlServerSettings(BaseModel):
+    """The Spark Thrift (HiveServer2) endpoint over gold, and its metastore."""
+
+    host: str = "127.0.0.1"
+    port: int = 10000
+    database: str = "gold"
+    metastore_dir: str = ""  # empty: <state_dir>/metastore (embedded Derby)
+    metastore_url: str = ""  # a JDBC URL of a shared metastore database instead of the embedded one
+
+
+class GoldSettings(BaseModel):
+    timezone: str = "Asia/Ho_Chi_Minh"
+    unknown_district: str = "Chưa xác định"
+    citywide: str = "Toàn thành phố"
+    top_authors: int = 10
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
+    trending: TrendingSettings = Field(default_factory=TrendingSettings)
+    sql: SqlServerSettings = Field(default_factory=SqlServerSettings)
+    agencies: list[Agency] = Field(default_factory=list)
+
+    def agency(self, code: str) -> Agency:
+        for agency in self.agencies:
+            if agency.code.lower() == code.lower():
+                return agency
+        raise ValueError(f"unknown agency {code!r}; known: {[a.code for a in self.agencies]}")
+
+
+class MaintenanceSettings(BaseModel):
+    """The daily table maintenance: OPTIMIZE (Z-ORDER on each table's `zorder_by`) of recent
+    partitions, then VACUUM (retention.vacuum_hours)."""
+
+    optimize: bool = True
+    optimize_days: int = 3  # date partitions from as_of - N days on are compacted; older ones rarely change
+
+
+class OrchestrationSettings(BaseModel):
+    """How the Airflow DAGs submit the jobs (socialbeat.orchestration). The Spark master is not here:
+    it is the Airflow connection `spark_conn_id` (local[*] by default, spark://, k8s://)."""
+
+    spark_conn_id: str = "spark_default"
+    jobs_dir: str = "jobs"  # the jobs/ entry points: a folder, or local:///... inside a cluster image
+    py_files: str = "dist/socialbeat.zip"  # the package shipped with --py-files (`make package`); "" for none
+    # How the jars reach driver and executors: "submit" ships <jars_dir>/*.jar with --jars; "classpath"
+    # puts the same paths on the driver's and executors' class paths (every node has them: one host,
+    # or an image that bakes them); "image": the image's Spark already has them, nothing is passed.
+    jars: str = "submit"
+    driver_java_options: str = ""  # added to spark.driver.extraJavaOptions of every submitted job
+    log4j_config: str = "infra/spark/log4j2.properties"  # the jobs' Log4j 2 file ("" = Spark's default)
+    retries: int = 2
+    retry_delay_seconds: int = 300
+    timeout_minutes: int = 60  # execution_timeout of a job task, unless timeouts_minutes names it
+    timeouts_minutes: dict[str, int] = Field(default_factory=dict)  # job name -> minutes
+    start_date: str = "2024-03-11T00"  # first crawl hour of the hourly DAG (UTC); catchup starts here
+    landing_poke_seconds: int = 60
+    landing_timeout_hours: int = 6  # the landing sensor fails when an hour is not complete by then
+    landing_aws_conn_id: str = ""  # an Airflow AWS connection for an s3:// landing zone ("" = boto3 defaults)
+    failure_sink: str = "log"  # log | table | package.module:callable
+    failure_log: str = ""  # the log sink's JSON Lines file; empty: <state_dir>/airflow/failures.jsonl
 
 
 class Settings(BaseSettings):
@@ -86,6 +210,11 @@ class Settings(BaseSettings):
     pii: PiiSettings = Field(default_factory=PiiSettings)
     silver: SilverSettings = Field(default_factory=SilverSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    model_quality: ModelQualitySettings = Field(default_factory=ModelQualitySettings)
+
+    gold: GoldSettings = Field(default_factory=GoldSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
+    orchestration: OrchestrationSettings = Field(default_factory=OrchestrationSettings)
     landing_expected_sources: list[str] = Field(default_factory=list)
 
     @classmethod

@@ -51,13 +51,13 @@ def s3a_conf(settings: Settings) -> dict[str, str]:
     return conf
 
 
-def session_conf(settings: Settings, app_name: str | None = None) -> dict[str, str]:
+def session_conf(settings: Settings, app_name: str | None = None, with_jars: bool = True) -> dict[str, str]:
     state = settings.state_path
     conf = {
         "spark.master": settings.spark.master,
         "spark.app.name": app_name or settings.spark.app_name,
         "spark.driver.memory": settings.spark.driver_memory,
-        "spark.jars": ",".join(jar_paths(settings)),
+        **({"spark.jars": ",".join(jar_paths(settings))} if with_jars else {}),
         # Keep Spark's own local state (warehouse, Derby metastore) under the project state folder.
         "spark.sql.warehouse.dir": str(state / "warehouse"),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={state / 'derby'}",
@@ -70,8 +70,24 @@ def session_conf(settings: Settings, app_name: str | None = None) -> dict[str, s
     return conf
 
 
+def submitted_conf_keys() -> set[str]:
+    """The Spark properties that spark-submit already set for this driver (its --master, --jars,
+    --conf, ...); empty when the process was not started by spark-submit. They win over settings,
+    so that the orchestrator's connection (local[*], spark://, k8s://) decides where a job runs."""
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # set by spark-submit for the Python driver it starts
+        return set()
+    from pyspark import SparkConf, SparkContext
+
+    # Connect to spark-submit's JVM first: before that, SparkConf() is an empty Python dict.
+    SparkContext._ensure_initialized()
+    return {key for key, _ in SparkConf().getAll()}
+
+
 def build_spark(settings: Settings | None = None, app_name: str | None = None) -> SparkSession:
-    """Return the session for these settings (the existing one if a session is already running)."""
+    """Return the session for these settings (the existing one if a session is already running).
+
+    Under spark-submit, the properties it was given are kept and settings fill in only the rest.
+    """
     from pyspark.sql import SparkSession
 
     settings = settings or get_settings()
@@ -80,9 +96,14 @@ def build_spark(settings: Settings | None = None, app_name: str | None = None) -
     # Python workers must run the interpreter that has this package (the project's .venv) unless the
     # cluster profile names another one in spark.pyspark.python.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    submitted = submitted_conf_keys()
     builder = SparkSession.builder
-    for key, value in session_conf(settings, app_name).items():
-        builder = builder.config(key, value)
+    # Jars added to a session that spark-submit started never reach the driver's class path: under
+    # spark-submit they must come from its --jars (or the image's class path), so none are listed here.
+    conf = session_conf(settings, app_name, with_jars=not submitted)
+    for key, value in conf.items():
+        if key not in submitted:
+            builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark

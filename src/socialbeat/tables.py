@@ -6,10 +6,15 @@ and check tables from it, and `socialbeat tables` lists them with their Delta st
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
 
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _STATS_TYPES = ("string", "bigint", "int", "smallint", "tinyint", "double", "float", "decimal", "date",
                 "timestamp", "struct")  # fmt: skip
@@ -131,8 +139,85 @@ def table(name: str) -> TableDef:
         raise KeyError(f"unknown table {name!r}; known: {sorted(registry())}") from None
 
 
+# Delta's optimistic concurrency: a commit that lost the race against another writer's commit (two
+# crawl hours MERGEing into the same date partitions, two jobs creating one table) fails with one of
+# these (io.delta.exceptions.*). Re-running the whole write against the new snapshot is correct for
+# every writer here: MERGE keeps the latest crawl, replaceWhere replaces the same hour again.
+DELTA_CONFLICTS = frozenset(
+    {
+        "ConcurrentAppendException",
+        "ConcurrentDeleteReadException",
+        "ConcurrentDeleteDeleteException",
+        "ConcurrentTransactionException",
+        "ConcurrentWriteException",
+        "MetadataChangedException",
+        "ProtocolChangedException",
+    }
+)
+_CONFLICT_ERROR_CLASSES = {  # Delta's error classes for the same exceptions: "[DELTA_CONCURRENT_APPEND] ..."
+    "DELTA_CONCURRENT_APPEND": "ConcurrentAppendException",
+    "DELTA_CONCURRENT_DELETE_READ": "ConcurrentDeleteReadException",
+    "DELTA_CONCURRENT_DELETE_DELETE": "ConcurrentDeleteDeleteException",
+    "DELTA_CONCURRENT_TRANSACTION": "ConcurrentTransactionException",
+    "DELTA_CONCURRENT_WRITE": "ConcurrentWriteException",
+    "DELTA_METADATA_CHANGED": "MetadataChangedException",
+    "DELTA_PROTOCOL_CHANGED": "ProtocolChangedException",
+}
+CONFLICT_ATTEMPTS = 8
+_CONFLICT_BACKOFF_S = (0.5, 10.0)  # first delay, cap (exponential, with jitter)
+
+
+def delta_conflict(exc: BaseException) -> str | None:
+    """The name of the Delta concurrent-modification exception behind `exc`, or None."""
+    seen: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 10:
+        java = getattr(current, "java_exception", None) or getattr(current, "_origin", None)
+        text = f"{type(current).__name__}: {current}"
+        if java is not None:
+            with contextlib.suppress(Exception):  # a closed gateway: the Python text is all there is
+                text = f"{java.getClass().getName()}: {java.getMessage()} {text}"
+        seen.append(text)
+        current = current.__cause__ or current.__context__
+    for text in seen:
+        for name in DELTA_CONFLICTS:
+            if f"{name}:" in text or f".{name}" in text:
+                return name
+        for error_class, name in _CONFLICT_ERROR_CLASSES.items():
+            if f"[{error_class}]" in text:
+                return name
+    return None
+
+
+def retry_on_conflict(action: Callable[[], T], what: str, attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Run `action`; when it loses a Delta commit race, run it again (up to `attempts` times)."""
+    first, cap = _CONFLICT_BACKOFF_S
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except Exception as exc:
+            conflict = delta_conflict(exc)
+            if conflict is None or attempt == attempts:
+                raise
+            delay = min(cap, first * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            log.warning(
+                "%s: %s from a concurrent commit (attempt %d/%d); retrying in %.1f s",
+                what,
+                conflict,
+                attempt,
+                attempts,
+                delay,
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
 def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> str:
     """Create the Delta table from its definition if it does not exist; return its location."""
+    return retry_on_conflict(lambda: _ensure_table(spark, definition, lake_uri), f"create {definition.name}")
+
+
+def _ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> str:
     from delta.tables import DeltaTable
 
     location = definition.location(lake_uri)
@@ -149,12 +234,24 @@ def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> st
 
 def crawl_hour_rows(spark: SparkSession, definition: TableDef, lake_uri: str, hour: datetime) -> DataFrame:
     """The rows of a table whose (crawl_date, crawl_hour) is the given UTC crawl hour."""
+    return crawl_hours_rows(spark, definition, lake_uri, [hour])
+
+
+def crawl_hours_rows(
+    spark: SparkSession, definition: TableDef, lake_uri: str, hours: Sequence[datetime]
+) -> DataFrame:
+    """The rows of a table whose (crawl_date, crawl_hour) is one of the given UTC crawl hours."""
+    from functools import reduce
+
     from pyspark.sql import functions as F
 
+    matches = [
+        (F.col("crawl_date") == h.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == h.hour) for h in hours
+    ]
     return (
         spark.read.format("delta")
         .load(definition.location(lake_uri))
-        .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
+        .where(reduce(lambda a, b: a | b, matches))
     )
 
 
@@ -167,7 +264,15 @@ def upsert_latest(
 ) -> None:
     """MERGE keyed on the YAML's `merge_on`, within the batch's `created_date` partitions: a row
     replaces the stored one only if crawled at the same time or later; `keep_earliest` columns keep
-    the smaller of the two values."""
+    the smaller of the two values. A commit conflict with a concurrent writer is retried."""
+    retry_on_conflict(
+        lambda: _upsert_latest(spark, definition, location, batch, keep_earliest), f"merge {definition.name}"
+    )
+
+
+def _upsert_latest(
+    spark: SparkSession, definition: TableDef, location: str, batch: DataFrame, keep_earliest: tuple[str, ...]
+) -> None:
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
 
@@ -190,24 +295,34 @@ def upsert_latest(
 
 
 def replace_partitions(
-    spark: SparkSession, definition: TableDef, lake_uri: str, frame: DataFrame, keys: dict[str, Any]
+    spark: SparkSession,
+    definition: TableDef,
+    lake_uri: str,
+    frame: DataFrame,
+    keys: dict[str, Any] | Sequence[dict[str, Any]],
 ) -> None:
-    """Atomically replace the rows matching `keys` (the table's replace_by columns) with `frame`.
+    """Atomically replace the rows matching `keys` (the table's replace_by columns; several sets of
+    them replace several partitions at once) with `frame`.
 
     One Delta commit: readers see the old partition or the new one, never a mix, and a job that
-    dies before the commit leaves the previous state untouched.
+    dies before the commit leaves the previous state untouched. A commit conflict with a concurrent
+    writer is retried.
     """
-    if set(keys) != set(definition.replace_by):
-        raise ValueError(f"{definition.name} is replaced by {definition.replace_by}, got {sorted(keys)}")
+    sets = [keys] if isinstance(keys, dict) else list(keys)
+    for one in sets:
+        if set(one) != set(definition.replace_by):
+            raise ValueError(f"{definition.name} is replaced by {definition.replace_by}, got {sorted(one)}")
+    if not sets:
+        raise ValueError(f"{definition.name}: no partitions to replace")
     location = ensure_table(spark, definition, lake_uri)
-    predicate = " AND ".join(f"{name} = {_sql_literal(value)}" for name, value in sorted(keys.items()))
-    (
-        definition.conform(frame)
-        .write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .save(location)
+    predicate = " OR ".join(
+        "(" + " AND ".join(f"{name} = {_sql_literal(value)}" for name, value in sorted(one.items())) + ")"
+        for one in sets
     )
+    writer = (
+        definition.conform(frame).write.format("delta").mode("overwrite").option("replaceWhere", predicate)
+    )
+    retry_on_conflict(lambda: writer.save(location), f"replace {definition.name} where {predicate}")
 
 
 DELTA_DEFAULT_RETENTION_HOURS = 168  # delta.deletedFileRetentionDuration's default: 7 days
@@ -266,15 +381,19 @@ def delta_storage_options(s3: S3Settings) -> dict[str, str]:
     return options
 
 
+def delta_rs_uri(location: str) -> str:
+    """The URI delta-rs opens for a table location (it names s3a:// buckets s3://)."""
+    return "s3://" + location.removeprefix("s3a://") if location.startswith("s3a://") else location
+
+
 def table_state(definition: TableDef, settings: Settings) -> TableState:
     """Read a table's Delta log with delta-rs (no JVM): version, row count, last commit."""
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
     location = definition.location(settings.lake_uri)
-    uri = "s3://" + location.removeprefix("s3a://") if location.startswith("s3a://") else location
     try:
-        delta = DeltaTable(uri, storage_options=delta_storage_options(settings.s3))
+        delta = DeltaTable(delta_rs_uri(location), storage_options=delta_storage_options(settings.s3))
     except TableNotFoundError:
         return TableState(definition.name, location, exists=False)
     actions = delta.get_add_actions(flatten=True)

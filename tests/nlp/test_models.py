@@ -18,12 +18,15 @@ from crawl_lines import HOUR, item, line
 from socialbeat.bronze.ingest import ingest_hour
 from socialbeat.landing import hour_prefix, open_landing
 from socialbeat.nlp import registry
-from socialbeat.nlp.data import Example, read_seed
+from socialbeat.nlp.data import Example, read_seed, to_frame
 from socialbeat.nlp.enrich import ENRICHED, load_models, run_enrich_hour
-from socialbeat.nlp.features import FAMILIES, FeatureParams
+from socialbeat.nlp.features import CHAR_IDS, FAMILIES, WORD_IDS, FeatureParams, term_ids
+from socialbeat.nlp.linear import SOFTMAX
+from socialbeat.nlp.model import fit_regressions, fold, training_vectors
+from socialbeat.nlp.prepare import prepare_texts
 from socialbeat.nlp.report import evaluate_command
 from socialbeat.nlp.score import OUTPUT_KEYS, score_file
-from socialbeat.nlp.train import TrainReport, train_task
+from socialbeat.nlp.train import TrainReport, task_spec, train_task
 from socialbeat.settings import Settings
 from socialbeat.silver.job import run_silver_hour
 from socialbeat.tables import table
@@ -87,6 +90,40 @@ def test_both_families_train_register_and_the_better_becomes_current(
     assert categories["seed/validation"]["micro_f1"] > 0.4
     thresholds = load_models(spark, model_settings).categories.manifest.thresholds
     assert set(thresholds) == set(CATEGORIES) and all(0 < t < 1 for t in thresholds.values())
+
+
+def test_term_ids_are_word_pairs_and_character_ngrams(spark: Any) -> None:
+    posts = spark.createDataFrame([("kẹt xe",), ("kẹt  xe",), ("",)], "text_norm string")
+    rows = term_ids(posts, "tfidf", FeatureParams(char_min=3, char_max=5)).collect()
+    assert len(rows[0][WORD_IDS]) == 3  # kẹt, xe, "kẹt xe"
+    assert len(rows[0][CHAR_IDS]) == 6 + 5 + 4  # n-grams of " kẹt xe " (8 characters), n = 3..5
+    assert rows[0][WORD_IDS] == rows[1][WORD_IDS] and rows[0][CHAR_IDS] == rows[1][CHAR_IDS]
+    assert rows[2][WORD_IDS] == [] and max(rows[0][WORD_IDS]) < 2**18
+
+
+def test_folded_coefficients_give_spark_mls_own_probabilities(
+    spark: Any, model_settings: Settings, examples: list[Example]
+) -> None:
+    import numpy as np
+
+    labelled = prepare_texts(to_frame(spark, examples[:300]), model_settings)
+    for task in ("sentiment", "categories"):
+        spec = task_spec(task, "tfidf", TINY, max_iter=10)
+        _, columns, vectors = training_vectors(spec, labelled, None)
+        fitted = fit_regressions(spec, vectors)
+        weights, intercept, link = fold(task, fitted)
+        for i, regression in enumerate(fitted[:3]):
+            rows = regression.transform(vectors).select("features", "probability").collect()
+            features = np.vstack([r["features"].toArray() for r in rows])
+            margins = features @ weights + intercept
+            if link == SOFTMAX:
+                ours = np.exp(margins) / np.exp(margins).sum(axis=1, keepdims=True)
+            else:
+                ours = np.column_stack(
+                    [1 - 1 / (1 + np.exp(-margins[:, i])), 1 / (1 + np.exp(-margins[:, i]))]
+                )
+            assert np.allclose(ours, np.vstack([r["probability"].toArray() for r in rows]), atol=1e-6)
+            assert features.shape[1] == len(columns)
 
 
 def test_a_worse_model_is_not_promoted(

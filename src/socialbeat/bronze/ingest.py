@@ -18,7 +18,7 @@ from socialbeat.contracts import load_contracts
 from socialbeat.erasure import erased_lines, load_suppression
 from socialbeat.landing import LandingFile, LandingStore, format_hour, open_landing
 from socialbeat.settings import Settings
-from socialbeat.tables import replace_partitions, table
+from socialbeat.tables import crawl_hours_rows, replace_partitions, table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -93,15 +93,47 @@ def batch_id_for(hour: datetime, files: list[LandingFile]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _hour_literals(hour: datetime, batch_id: str, ingested_at: datetime) -> dict[str, object]:
+@dataclass(frozen=True)
+class HourPlan:
+    """One landing hour of a run: its files and the values every row of the hour carries."""
+
+    hour: datetime
+    files: list[LandingFile]
+    batch_id: str
+    ingested_at: datetime
+
+    @property
+    def keys(self) -> dict[str, object]:
+        return {"crawl_date": self.hour.strftime("%Y-%m-%d"), "crawl_hour": self.hour.hour}
+
+    def file_rows(self) -> list[tuple[str, str, str, int, str, str]]:
+        start, ingested = (
+            self.hour.strftime("%Y-%m-%d %H:%M:%S"),
+            self.ingested_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+        return [(f.uri, start, self.hour.strftime("%Y-%m-%d"), self.hour.hour, ingested, self.batch_id)
+                for f in self.files]  # fmt: skip
+
+
+_FILE_HOURS_DDL = "_source_file string, _hour_start string, crawl_date string, crawl_hour int, " \
+    "_ingested_at string, _batch_id string"  # fmt: skip
+
+
+def _with_hours(spark: SparkSession, lines: DataFrame, plans: list[HourPlan]) -> DataFrame:
+    """Each line gets its landing hour's values: crawl_date, crawl_hour, _ingested_at, _batch_id and
+    `_hour_start` (the hour as a timestamp, for the time-range checks)."""
     from pyspark.sql import functions as F
 
-    return {
-        "crawl_date": F.lit(hour.strftime("%Y-%m-%d")).cast("date"),
-        "crawl_hour": F.lit(hour.hour).cast("int"),
-        "_ingested_at": F.lit(ingested_at.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp"),
-        "_batch_id": F.lit(batch_id),
-    }
+    rows = [row for plan in plans for row in plan.file_rows()]
+    hours = spark.createDataFrame(rows, _FILE_HOURS_DDL).select(
+        "_source_file",
+        F.col("_hour_start").cast("timestamp").alias("_hour_start"),
+        F.col("crawl_date").cast("date").alias("crawl_date"),
+        "crawl_hour",
+        F.col("_ingested_at").cast("timestamp").alias("_ingested_at"),
+        "_batch_id",
+    )
+    return lines.join(F.broadcast(hours), "_source_file")
 
 
 def to_crawl_items(parsed: DataFrame, envelope_names: list[str]) -> DataFrame:
@@ -211,49 +243,76 @@ def ingest_hour(
     store: LandingStore | None = None,
 ) -> IngestReport:
     """Ingest every landing file of `hour` (UTC). Rerunning an hour gives identical tables."""
+    return ingest_hours(spark, settings, [hour], ingested_at, store)[0]
+
+
+def ingest_hours(
+    spark: SparkSession,
+    settings: Settings,
+    hours: list[datetime],
+    ingested_at: datetime | None = None,
+    store: LandingStore | None = None,
+) -> list[IngestReport]:
+    """Ingest the landing files of several hours (UTC) in one pass: the same rows as ingesting each
+    hour alone, in one Delta commit per table (a backfill pays the per-job cost once, not per hour)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     store = store or open_landing(settings.landing_uri, settings.s3)
     contracts = load_contracts()
-    files = [f for source in store.sources(hour) for f in store.list_hour(hour, source)]
-    batch_id = batch_id_for(hour, files)
-    literals = _hour_literals(hour, batch_id, ingested_at or hour + timedelta(hours=1))
-    lines = read_lines(spark, store, files, settings.ingest.max_line_bytes)
+    plans = []
+    for hour in sorted(set(hours)):
+        files = [f for source in store.sources(hour) for f in store.list_hour(hour, source)]
+        plans.append(
+            HourPlan(hour, files, batch_id_for(hour, files), ingested_at or hour + timedelta(hours=1))
+        )
+    lines = read_lines(spark, store, [f for p in plans for f in p.files], settings.ingest.max_line_bytes)
     erased = erased_lines(load_suppression(spark, settings), settings)
     parsed = (
-        parse_lines(lines, contracts, hour, settings.ingest)
-        .withColumns(literals)  # type: ignore[arg-type]
+        parse_lines(_with_hours(spark, lines, plans), contracts, F.col("_hour_start"), settings.ingest)
+        .drop("_hour_start")
         .withColumn(ERASED, erased)
     )
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        report = IngestReport(
-            format_hour(hour), batch_id, reconcile(store, hour, files, _count_by_file(parsed))
-        )
+        counts = _count_by_file(parsed)
+        unknown = sorted(set(counts) - {f.uri for p in plans for f in p.files})
+        if unknown:
+            raise ReconciliationError(f"rows from unlisted files: {unknown}")
+        reports = [
+            IngestReport(format_hour(p.hour), p.batch_id, reconcile(store, p.hour, p.files, _of(counts, p)))
+            for p in plans
+        ]
         kept = parsed.where(~F.col(ERASED))
-        report.reasons = {
-            r["reason"]: r["count"]
-            for r in kept.where(F.col("reason").isNotNull()).groupBy("reason").count().collect()
-        }
-        _write_hour(spark, settings, hour, kept, contracts.envelope_names, report, literals)
-        _verify_written(spark, settings, hour, report)
+        reasons = (
+            kept.where(F.col("reason").isNotNull()).groupBy("crawl_date", "crawl_hour", "reason").count()
+        )
+        by_hour = {report.hour: report for report in reports}
+        for r in reasons.collect():
+            hour = datetime.combine(r["crawl_date"], datetime.min.time()).replace(hour=r["crawl_hour"])
+            by_hour[format_hour(hour)].reasons[r["reason"]] = r["count"]
+        _write_hours(spark, settings, kept, contracts.envelope_names, plans, reports)
+        _verify_written(spark, settings, plans, reports)
     finally:
         parsed.unpersist()
-    log.info("ingested %s: %s", report.hour, {k: v for k, v in report.as_dict().items() if k != "files"})
-    return report
+    for report in reports:
+        log.info("ingested %s: %s", report.hour, {k: v for k, v in report.as_dict().items() if k != "files"})
+    return reports
 
 
-def _write_hour(
+def _of(counts: dict[str, tuple[int, int, int, int]], plan: HourPlan) -> dict[str, tuple[int, int, int, int]]:
+    return {f.uri: counts[f.uri] for f in plan.files if f.uri in counts}
+
+
+def _write_hours(
     spark: SparkSession,
     settings: Settings,
-    hour: datetime,
     parsed: DataFrame,
     envelope_names: list[str],
-    report: IngestReport,
-    literals: dict[str, object],
+    plans: list[HourPlan],
+    reports: list[IngestReport],
 ) -> None:
-    keys = {"crawl_date": hour.strftime("%Y-%m-%d"), "crawl_hour": hour.hour}
+    keys = [p.keys for p in plans]
     lake = settings.lake_uri
     replace_partitions(spark, table(CRAWL_ITEMS), lake, to_crawl_items(parsed, envelope_names), keys)
     replace_partitions(spark, table(QUARANTINE), lake, to_quarantine(parsed), keys)
@@ -268,32 +327,47 @@ def _write_hour(
             r.erased_rows,
             r.declared_lines,
             r.hour_complete,
+            plan.hour.strftime("%Y-%m-%d"),
+            plan.hour.hour,
+            plan.ingested_at.strftime("%Y-%m-%d %H:%M:%S"),
+            plan.batch_id,
         )
+        for plan, report in zip(plans, reports, strict=True)
         for r in report.files
     ]
     log_frame = spark.createDataFrame(
         log_rows,
         "source string, _source_file string, file_bytes bigint, lines_read bigint, bronze_rows bigint, "
-        "quarantined_rows bigint, erased_rows bigint, declared_lines bigint, hour_complete boolean",
-    ).withColumns(literals)  # type: ignore[arg-type]
+        "quarantined_rows bigint, erased_rows bigint, declared_lines bigint, hour_complete boolean, "
+        "crawl_date string, crawl_hour int, _ingested_at string, _batch_id string",
+    )
+    log_frame = log_frame.withColumn("crawl_date", log_frame["crawl_date"].cast("date")).withColumn(
+        "_ingested_at", log_frame["_ingested_at"].cast("timestamp")
+    )
     replace_partitions(spark, table(INGEST_LOG), lake, log_frame, keys)
 
 
-def _verify_written(spark: SparkSession, settings: Settings, hour: datetime, report: IngestReport) -> None:
-    """Count what the tables now hold for the hour: it must equal what was reconciled."""
+def _verify_written(
+    spark: SparkSession, settings: Settings, plans: list[HourPlan], reports: list[IngestReport]
+) -> None:
+    """Count what the tables now hold for each hour: it must equal what was reconciled."""
     from pyspark.sql import functions as F
 
-    def count(name: str) -> int:
-        return (
-            spark.read.format("delta")
-            .load(table(name).location(settings.lake_uri))
-            .where((F.col("crawl_date") == hour.strftime("%Y-%m-%d")) & (F.col("crawl_hour") == hour.hour))
+    def counts(name: str) -> dict[tuple[str, int], int]:
+        rows = (
+            crawl_hours_rows(spark, table(name), settings.lake_uri, [p.hour for p in plans])
+            .groupBy(F.col("crawl_date").cast("string"), "crawl_hour")
             .count()
+            .collect()
         )
+        return {(r[0], r[1]): r[2] for r in rows}
 
-    written = (count(CRAWL_ITEMS), count(QUARANTINE))
-    if written != (report.bronze_rows, report.quarantined_rows):
-        raise ReconciliationError(
-            f"{report.hour}: tables hold {written} (bronze, quarantine) rows, "
-            f"expected {(report.bronze_rows, report.quarantined_rows)}"
-        )
+    written = counts(CRAWL_ITEMS), counts(QUARANTINE)
+    for plan, report in zip(plans, reports, strict=True):
+        key = (plan.hour.strftime("%Y-%m-%d"), plan.hour.hour)
+        held = (written[0].get(key, 0), written[1].get(key, 0))
+        if held != (report.bronze_rows, report.quarantined_rows):
+            raise ReconciliationError(
+                f"{report.hour}: tables hold {held} (bronze, quarantine) rows, "
+                f"expected {(report.bronze_rows, report.quarantined_rows)}"
+            )

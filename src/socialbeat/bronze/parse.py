@@ -7,7 +7,7 @@ the first problem found is the reason, its detail says exactly what was wrong.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from socialbeat.contracts import Contracts
@@ -60,8 +60,13 @@ def _names(candidates: list[tuple[str, Column]]) -> Column:
     return F.when(listed != "", listed)
 
 
-def parse_lines(lines: DataFrame, contracts: Contracts, hour: datetime, limits: IngestSettings) -> DataFrame:
-    """Add the parsed envelope (`item`), the raw key map (`fields`), `reason` and `reason_detail`."""
+def parse_lines(
+    lines: DataFrame, contracts: Contracts, hour: datetime | Column, limits: IngestSettings
+) -> DataFrame:
+    """Add the parsed envelope (`item`), the raw key map (`fields`), `reason` and `reason_detail`.
+
+    `hour` is the landing hour (UTC) the lines came from: one hour, or a timestamp column giving each
+    line's own hour when several hours are parsed at once."""
     from pyspark.sql import functions as F
 
     known_sources = contracts.source_names
@@ -176,12 +181,13 @@ def _wrong_long(path: tuple[str, ...], item: Column, fields: Column, engagement_
     return F.coalesce(raw.isNotNull() & _long(item, path).isNull(), F.lit(False))
 
 
-def _time_range_problem(hour: datetime, limits: IngestSettings) -> Column:
+def _time_range_problem(hour: datetime | Column, limits: IngestSettings) -> Column:
     from pyspark.sql import functions as F
 
-    slack = timedelta(minutes=limits.crawled_at_slack_minutes)
-    window_start = _utc_literal(hour - slack)
-    window_end = _utc_literal(hour + timedelta(hours=1) + slack)
+    start = _utc_literal(hour) if isinstance(hour, datetime) else hour
+    slack = F.expr(f"INTERVAL {limits.crawled_at_slack_minutes} MINUTES")
+    window_start = start - slack
+    window_end = start + F.expr("INTERVAL 1 HOUR") + slack
     earliest = _utc_literal(
         datetime.fromisoformat(limits.earliest_created_at.replace("Z", "+00:00")).replace(tzinfo=None)
     )
@@ -193,7 +199,7 @@ def _time_range_problem(hour: datetime, limits: IngestSettings) -> Column:
             F.format_string(
                 "crawled_at %s is outside its landing hour %s (±%d min)",
                 crawled.cast("string"),
-                F.lit(hour.strftime("%Y-%m-%dT%H:00Z")),
+                F.date_format(start, "yyyy-MM-dd'T'HH:00'Z'"),
                 F.lit(limits.crawled_at_slack_minutes),
             ),
         ),

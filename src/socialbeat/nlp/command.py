@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from socialbeat.cli import _common, _hour_options, _hours, _settings, _utc_instant
+from socialbeat.cli import _batches, _common, _hour_options, _settings, _utc_instant
 
-COMMANDS = ("train", "score", "evaluate", "enrich")
+COMMANDS = ("train", "score", "evaluate", "enrich", "model-quality")
 
 
 def _versions(args: argparse.Namespace) -> dict[str, str]:
@@ -74,6 +75,17 @@ def register(subparsers: Any) -> None:
     )
     _hour_options(enrich)
     _version_options(enrich)
+
+    quality = subparsers.add_parser(
+        "model-quality",
+        help="the daily model-quality check: score distributions against the trailing days",
+        description=(
+            "Per model and label: how often it was predicted and its mean score over one Vietnam "
+            "date of silver.mentions_enriched, against the trailing days in gold.model_quality (PSI, "
+            "drift). Replaces the date's rows. Prints JSON."
+        ),
+    )
+    quality.add_argument("--date", required=True, type=date.fromisoformat, help="Vietnam date, YYYY-MM-DD")
     for name in COMMANDS:
         _common(subparsers.choices[name])
 
@@ -93,16 +105,21 @@ def run(args: argparse.Namespace) -> int:
                              args.output, args.batch_size)  # fmt: skip
         print(json.dumps(summary.as_dict()), file=sys.stderr)
         return 0
+    if args.command == "model-quality":
+        from socialbeat.nlp.drift import run_model_quality
+
+        print(json.dumps(run_model_quality(spark, settings, args.date).as_dict(), ensure_ascii=False))
+        return 0
     if args.command == "evaluate":
         from socialbeat.nlp.report import evaluate_command
 
         print(evaluate_command(spark, settings, _versions(args), args.input, as_json=args.json))
         return 0
-    from socialbeat.nlp.enrich import load_models, run_enrich_hour
+    from socialbeat.nlp.enrich import load_models, run_enrich_hours
 
     models = load_models(spark, settings, _versions(args))
-    for hour in _hours(args):
-        print(json.dumps(run_enrich_hour(spark, settings, hour, models).as_dict(), ensure_ascii=False))
+    for batch in _batches(args):
+        print(json.dumps(run_enrich_hours(spark, settings, batch, models).as_dict(), ensure_ascii=False))
     return 0
 
 

@@ -1,8 +1,9 @@
 """The model registry: `<lake>/models/<name>/<version>/` plus a `current` pointer per model name.
 
-A version folder holds the fitted feature pipeline (`features/`), the classifiers
-(`classifiers/<i>/`), `manifest.json` (family, labels, thresholds, parameters, training-data hash,
-training time, runtime versions) and `metrics.json` (scores per split). `current` is a one-line file
+A version folder holds the fitted Spark NLP pipeline (`features/`, sparknlp family only), the
+folded classifier weights (`weights/`, Parquet), `manifest.json` (family, labels, thresholds,
+parameters, training-data hash, training time, runtime versions) and `metrics.json` (scores per
+split). `current` is a one-line file
 naming the version that scoring uses by default; `promote` rewrites it. The lake may be a local path or
 an s3a:// URI, so files go through Hadoop's FileSystem, the same one Spark and Delta use.
 """

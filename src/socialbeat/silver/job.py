@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialbeat.contracts import load_contracts
-from socialbeat.landing import format_hour
+from socialbeat.landing import format_hours
 from socialbeat.mention import to_mentions
 from socialbeat.quality import GateResult, enforce, run_gate
 from socialbeat.settings import Settings, pii_secret
@@ -22,7 +22,7 @@ from socialbeat.silver.locations import load_gazetteer, tag_locations
 from socialbeat.silver.neardup import NearDupParams, assign_clusters
 from socialbeat.silver.normalize import display_text, load_teencode, normalize_text
 from socialbeat.silver.pii import mask_pii
-from socialbeat.tables import crawl_hour_rows, ensure_table, replace_partitions, table, upsert_latest
+from socialbeat.tables import crawl_hours_rows, ensure_table, replace_partitions, table, upsert_latest
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -89,20 +89,22 @@ def _published(spark: SparkSession, location: str) -> DataFrame:
     return spark.read.format("delta").load(location)
 
 
-def gate_params(hour: datetime, settings: Settings) -> dict[str, Any]:
+def gate_params(hours: datetime | list[datetime], settings: Settings) -> dict[str, Any]:
+    """The gate's time bounds: crawled_at within the crawl hours (their span, for several) ± slack."""
+    span = hours if isinstance(hours, list) else [hours]
     slack = timedelta(minutes=settings.ingest.crawled_at_slack_minutes)
     earliest = datetime.fromisoformat(settings.ingest.earliest_created_at.replace("Z", "+00:00"))
     return {
-        "window_start": hour - slack,
-        "window_end": hour + timedelta(hours=1) + slack,
+        "window_start": min(span) - slack,
+        "window_end": max(span) + timedelta(hours=1) + slack,
         "earliest_created_at": earliest.replace(tzinfo=None),
     }
 
 
 def _publish(
-    spark: SparkSession, settings: Settings, hour: datetime, gate: GateResult, location: str
+    spark: SparkSession, settings: Settings, hours: list[datetime], gate: GateResult, location: str
 ) -> None:
-    """MERGE the rows that passed into silver.mentions; replace the hour's rows in silver.quarantine."""
+    """MERGE the rows that passed into silver.mentions; replace the hours' rows in silver.quarantine."""
     from pyspark.sql import functions as F
 
     mentions_table = table(MENTIONS)
@@ -111,16 +113,22 @@ def _publish(
         "crawl_date", "crawl_hour", "mention_id", "source", "platform_item_id", "failed_expectations",
         F.to_json(F.struct(*mentions_table.column_names)).alias("row_json"), "_batch_id",
     )  # fmt: skip
-    keys = {"crawl_date": hour.strftime("%Y-%m-%d"), "crawl_hour": hour.hour}
+    keys = [{"crawl_date": hour.strftime("%Y-%m-%d"), "crawl_hour": hour.hour} for hour in hours]
     replace_partitions(spark, table(QUARANTINE), settings.lake_uri, rejected, keys)
 
 
 def run_silver_hour(spark: SparkSession, settings: Settings, hour: datetime) -> SilverReport:
     """Build and publish silver for one crawl hour (UTC). Re-running an hour changes nothing."""
+    return run_silver_hours(spark, settings, [hour])
 
+
+def run_silver_hours(spark: SparkSession, settings: Settings, hours: list[datetime]) -> SilverReport:
+    """Build and publish silver for several crawl hours (UTC) in one batch (a backfill): the latest
+    crawl of each item wins as it does hour by hour, in one MERGE. The gate judges the whole batch."""
+    hours = sorted(set(hours))
     mentions_table = table(MENTIONS)
     location = ensure_table(spark, mentions_table, settings.lake_uri)
-    bronze = crawl_hour_rows(spark, table(CRAWL_ITEMS), settings.lake_uri, hour)
+    bronze = crawl_hours_rows(spark, table(CRAWL_ITEMS), settings.lake_uri, hours)
     params = NearDupParams(
         window_hours=settings.silver.near_dup_window_hours,
         max_jaccard_distance=settings.silver.near_dup_max_distance,
@@ -135,15 +143,15 @@ def run_silver_hour(spark: SparkSession, settings: Settings, hour: datetime) -> 
         mentions_table,
         key_columns=["mention_id"],
         max_failure_rate=settings.silver.max_failure_rate,
-        params=gate_params(hour, settings),
+        params=gate_params(hours, settings),
     )
     try:
         enforce(gate)
-        _publish(spark, settings, hour, gate, location)
+        _publish(spark, settings, hours, gate, location)
     finally:
         gate.release()
     report = SilverReport(
-        hour=format_hour(hour),
+        hour=format_hours(hours),
         bronze_rows=bronze.count(),
         mentions=gate.rows,
         published=gate.rows - gate.failed_rows,

@@ -42,6 +42,29 @@ def settings(base_settings: Settings, tmp_path: Path) -> Settings:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of the background Airflow runs go last: they wait for those runs to finish."""
+    items.sort(key=lambda item: "dag_scenarios" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
+def dag_scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The real Airflow runs of the DAG tests (tests/dag_scenarios.py), started in the background."""
+    from dag_scenarios import DagScenarios
+
+    scenarios = DagScenarios(tmp_path_factory.mktemp("hourly")).start()
+    yield scenarios
+    scenarios.join(timeout_s=60)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_dag_runs_first(request: pytest.FixtureRequest) -> None:
+    """Airflow runs are subprocesses (spark-submit JVMs) that leave a core idle much of the time: when
+    the session holds DAG tests, their runs start before the first test, beside the in-process ones."""
+    if any("dag_scenarios" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("dag_scenarios")
+
+
 @pytest.fixture(scope="session")
 def spark(base_settings: Settings) -> Iterator[object]:
     from socialbeat.spark import build_spark

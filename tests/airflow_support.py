@@ -179,14 +179,10 @@ def hour_end(hour: datetime) -> datetime:
 
 # --- the lake, read back without Spark ------------------------------------------------------------
 
-LAKE_TABLES = (
-    "bronze.crawl_items",
-    "bronze.quarantine",
-    "bronze.ingest_log",
-    "silver.mentions",
-    "silver.quarantine",
-    "silver.mentions_enriched",
-)
+
+def lake_tables(lake: Path) -> list[str]:
+    """The registered tables that exist in the lake: bronze, silver, gold, ..."""
+    return sorted(name for name in registry() if _exists(lake, name))
 
 
 def _canonical(value: Any) -> Any:
@@ -211,12 +207,13 @@ def table_rows(lake: Path, name: str) -> list[dict[str, Any]]:
     return [_canonical(row) for row in DeltaTable(location).to_pyarrow_table().to_pylist()]
 
 
-def snapshot(lake: Path, names: Iterable[str] = LAKE_TABLES) -> dict[str, list[str]]:
-    """Every row of each table as sorted canonical JSON: equal snapshots hold exactly the same rows
-    (nothing lost, nothing duplicated), whatever the files and commits underneath."""
+def snapshot(lake: Path, names: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Every row of each table (default: every table in the lake) as sorted canonical JSON: equal
+    snapshots hold exactly the same rows (nothing lost, nothing duplicated), whatever the files and
+    commits underneath."""
     return {
         name: sorted(json.dumps(r, default=str, sort_keys=True) for r in table_rows(lake, name))
-        for name in names
+        for name in (lake_tables(lake) if names is None else names)
     }
 
 
@@ -232,16 +229,26 @@ def log_version(lake: Path, name: str) -> int:
     return max((int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()), default=-1)
 
 
+def _table_root(lake: Path, name: str) -> Path:
+    return Path(registry()[name].location(str(lake)))
+
+
+def data_files(lake: Path, name: str) -> set[str]:
+    """The Parquet files in a table's folder (committed or not), relative to it."""
+    root = _table_root(lake, name)
+    return {str(p.relative_to(root)) for p in root.rglob("*.parquet") if "_delta_log" not in p.parts}
+
+
+def _log_text(lake: Path, name: str) -> str:
+    # The log is read as text: every version's `add` actions count, not just the live files.
+    log = _table_root(lake, name) / "_delta_log"
+    return "".join(p.read_text(encoding="utf-8") for p in log.glob("*.json"))
+
+
 def uncommitted_files(lake: Path, name: str) -> list[str]:
     """Data files in a table's folder that no version of its Delta log adds (a write cut short)."""
-    root = Path(registry()[name].location(str(lake)))
-    # The log is read as text: every version's `add` actions count, not just the live files.
-    log_text = "".join(p.read_text(encoding="utf-8") for p in (root / "_delta_log").glob("*.json"))
-    return [
-        str(p.relative_to(root))
-        for p in root.rglob("*.parquet")
-        if "_delta_log" not in p.parts and str(p.relative_to(root)) not in log_text
-    ]
+    log_text = _log_text(lake, name)
+    return sorted(f for f in data_files(lake, name) if f not in log_text)
 
 
 class MidWriteKiller(threading.Thread):
@@ -279,11 +286,21 @@ class MidWriteKiller(threading.Thread):
             )
             version = log_version(self.lake, self.table) if _exists(self.lake, self.table) else -1
 
-            def in_flight() -> bool:
-                exists = _exists(self.lake, self.table)
-                return exists and bool(set(uncommitted_files(self.lake, self.table)) - before)
+            known = data_files(self.lake, self.table) if _exists(self.lake, self.table) else set()
 
-            if jvm is not None and wait_until(in_flight, timeout_s=DAG_RUN_TIMEOUT_S, interval_s=0.005):
+            def in_flight() -> bool:
+                """A data file the log does not name. The log is read only when a new file appears, so
+                that polling costs one directory listing."""
+                if not _exists(self.lake, self.table):
+                    return False
+                fresh = data_files(self.lake, self.table) - known
+                if not fresh:
+                    return False
+                log_text = _log_text(self.lake, self.table)
+                known.update(f for f in fresh if f in log_text)  # committed already
+                return any(f not in log_text for f in fresh)
+
+            if jvm is not None and wait_until(in_flight, timeout_s=DAG_RUN_TIMEOUT_S, interval_s=0.01):
                 os.kill(jvm.pid, signal.SIGKILL)
                 self.result = {
                     "pid": jvm.pid,
@@ -296,7 +313,7 @@ class MidWriteKiller(threading.Thread):
 
 
 def _exists(lake: Path, name: str) -> bool:
-    return (Path(registry()[name].location(str(lake))) / "_delta_log").is_dir()
+    return (_table_root(lake, name) / "_delta_log").is_dir()
 
 
 def wait_until(predicate: Any, timeout_s: float, interval_s: float = 0.005) -> bool:

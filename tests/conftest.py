@@ -42,9 +42,29 @@ def settings(base_settings: Settings, tmp_path: Path) -> Settings:
     )
 
 
+# Work that runs beside the in-process tests from the start of the session: the fixture that holds it,
+# in the order its tests run, after every other test (they wait for it).
+BACKGROUND = ("gold_lake_build", "dag_scenarios")
+
+
+def _background_of(item: pytest.Item) -> int:
+    names = getattr(item, "fixturenames", ())
+    return next((rank for rank, name in enumerate(BACKGROUND, 1) if name in names), 0)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests of the background Airflow runs go last: they wait for those runs to finish."""
-    items.sort(key=lambda item: "dag_scenarios" in getattr(item, "fixturenames", ()))
+    """The tests of background work go last, the Airflow runs' (the longest) after the gold day's."""
+    items.sort(key=_background_of)
+
+
+@pytest.fixture(scope="session")
+def gold_lake_build(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The gold tests' simulated day, built by a subprocess of its own (tests/gold_support.py)."""
+    from gold_support import GoldLakeBuild
+
+    build = GoldLakeBuild(base_settings, tmp_path_factory.mktemp("gold_lake"))
+    yield build
+    build.stop()
 
 
 @pytest.fixture(scope="session")
@@ -58,11 +78,13 @@ def dag_scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_dag_runs_first(request: pytest.FixtureRequest) -> None:
-    """Airflow runs are subprocesses (spark-submit JVMs) that leave a core idle much of the time: when
-    the session holds DAG tests, their runs start before the first test, beside the in-process ones."""
-    if any("dag_scenarios" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        request.getfixturevalue("dag_scenarios")
+def _start_background_work_first(request: pytest.FixtureRequest) -> None:
+    """Subprocesses (a Spark session building the gold day, Airflow runs of spark-submit JVMs) leave a
+    core idle much of the time: when the session holds tests that need them, they start before the
+    first test and run beside the in-process ones."""
+    for name in BACKGROUND:
+        if any(name in getattr(item, "fixturenames", ()) for item in request.session.items):
+            request.getfixturevalue(name)
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,9 @@ FAILED_COLUMN = "failed_expectations"
 _BROADCAST_MAX_ROWS = 500_000  # failing (key + values) rows of one expectation broadcast to the join
 _DERIVED_PREFIX = "__gate_"
 _GATE_ID = "gate_id"
+# GX keeps its current context in a module-level project manager, so two gates validating at once in
+# one process (two jobs in threads) would use each other's context: one validation at a time.
+_GX_LOCK = threading.Lock()
 
 VOCABULARY: dict[str, str] = {
     "not_null": "ExpectColumnValuesToNotBeNull (one per column)",
@@ -555,6 +559,19 @@ def _validate(
     row-level expectations into one aggregation); `detailed=True` also returns each failing row's key
     and values, at the price of a few scans per expectation.
     """
+    with _GX_LOCK:
+        return _validate_unlocked(batch, table, rules, derived, key_columns, params, detailed)
+
+
+def _validate_unlocked(
+    batch: DataFrame,
+    table: TableDef,
+    rules: Sequence[Rule],
+    derived: list[str],
+    key_columns: Sequence[str],
+    params: Mapping[str, Any],
+    detailed: bool,
+) -> Any:
     gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -189,6 +189,7 @@ class OrchestrationSettings(BaseModel):
     timeout_minutes: int = 60  # execution_timeout of a job task, unless timeouts_minutes names it
     timeouts_minutes: dict[str, int] = Field(default_factory=dict)  # job name -> minutes
     start_date: str = "2024-03-11T00"  # first crawl hour of the hourly DAG (UTC); catchup starts here
+    end_date: str = ""  # last crawl hour the DAGs schedule (UTC); empty: no end (`make demo` sets one)
     landing_poke_seconds: int = 60
     landing_timeout_hours: int = 6  # the landing sensor fails when an hour is not complete by then
     landing_aws_conn_id: str = ""  # an Airflow AWS connection for an s3:// landing zone ("" = boto3 defaults)

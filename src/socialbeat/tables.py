@@ -78,12 +78,9 @@ class TableDef:
         return f"{lake_uri.rstrip('/')}/{self.path}"
 
     def spark_schema(self) -> StructType:
-        from pyspark.sql.types import StructType, _parse_datatype_string
+        from pyspark.sql.types import StructType
 
-        schema = StructType()
-        for col in self.columns:
-            schema.add(col.name, _parse_datatype_string(col.type), nullable=col.nullable)
-        return schema
+        return StructType(list(_spark_schema(self.columns).fields))  # a copy: StructType is mutable
 
     def conform(self, frame: DataFrame) -> DataFrame:
         """Select the table's columns in order, cast to its types; fail on a missing column."""
@@ -93,6 +90,18 @@ class TableDef:
         if missing:
             raise ValueError(f"{self.name}: frame lacks columns {missing}")
         return frame.select(*[F.col(c.name).cast(c.type).alias(c.name) for c in self.columns])
+
+
+@lru_cache(maxsize=256)
+def _spark_schema(columns: tuple[Column, ...]) -> StructType:
+    """The Spark schema of these columns. Each type string is parsed by the JVM (a round trip per
+    column), and jobs ask for the same tables' schemas again and again."""
+    from pyspark.sql.types import StructType, _parse_datatype_string
+
+    schema = StructType()
+    for col in columns:
+        schema.add(col.name, _parse_datatype_string(col.type), nullable=col.nullable)
+    return schema
 
 
 _KNOWN_KEYS = {

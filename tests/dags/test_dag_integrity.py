@@ -73,6 +73,7 @@ for dag_id, dag in bag.dags.items():
                 [getattr(task.on_failure_callback, "__name__", str(task.on_failure_callback))],
             "outlets": [getattr(o, "name", str(o)) for o in task.outlets],
             "trigger_rule": getattr(task.trigger_rule, "value", str(task.trigger_rule)),
+            "max_active_tis_per_dag": task.max_active_tis_per_dag,
         }
     out["dags"][dag_id] = {
         "tasks": tasks,
@@ -167,6 +168,8 @@ def test_hourly_dag_is_the_crawl_hour_pipeline() -> None:
         "publish": ("publish", []),
     }
     assert "socialbeat.gold" in tasks["publish"]["outlets"]  # downstream DAGs can wait for gold
+    # Two hours run at once, but one gold (the same dates, from all of silver) and one publish at a time.
+    assert {t for t, v in tasks.items() if v["max_active_tis_per_dag"] == 1} == {"gold", "publish"}
 
 
 def test_daily_and_retrain_dags() -> None:

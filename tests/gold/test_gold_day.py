@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from gold_support import GOLD_DAY, VN, GoldLake
 
+from gold_support import GOLD_DAY, VN, GoldLake
 from socialbeat.gold import alerts as alert_logic
 from socialbeat.gold import campaigns as campaign_logic
 from socialbeat.gold.job import ALERTS, CAMPAIGNS, CATEGORIES, GOLD_TABLES, MENTIONS, run_gold_hour

@@ -50,6 +50,23 @@ def members(mentions: DataFrame) -> DataFrame:
     return clusters.unionByName(identifiers)
 
 
+def _enough_authors(grouped: DataFrame, settings: CampaignSettings) -> DataFrame:
+    """Only the groups with at least their kind's `min_authors` authors in all: the sliding windows
+    then look at a few candidate groups, not at every singleton cluster."""
+    from pyspark.sql import functions as F
+
+    threshold = F.lit(None).cast("int")
+    for kind in KINDS:
+        spread: SpreadSettings = getattr(settings, kind)
+        threshold = F.when(F.col("kind") == kind, F.lit(spread.min_authors)).otherwise(threshold)
+    candidates = (
+        grouped.groupBy("kind", "group_key")
+        .agg(F.countDistinct("author_id").alias("_authors"))
+        .where(F.col("_authors") >= threshold)
+    )
+    return grouped.join(candidates.select("kind", "group_key"), ["kind", "group_key"], "left_semi")
+
+
 def _window_authors(grouped: DataFrame, kind: str, spread: SpreadSettings) -> DataFrame:
     """Per group of `kind`: the most distinct authors within any window of `window_hours`, its start,
     when min_authors distinct authors were first reached within a window (`reached_at`), and only the
@@ -121,7 +138,7 @@ def campaigns(mentions: DataFrame, settings: CampaignSettings) -> DataFrame:
     """Every qualifying group of the mentions, one row each (gold.campaigns columns)."""
     from pyspark.sql import functions as F
 
-    grouped = members(mentions)
+    grouped = _enough_authors(members(mentions), settings)
     near, shared = (_window_authors(grouped, k, getattr(settings, k)) for k in KINDS)
     peaks = near.unionByName(shared)
     chosen = grouped.join(peaks.select("kind", "group_key"), ["kind", "group_key"], "left_semi")

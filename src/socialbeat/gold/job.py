@@ -28,7 +28,7 @@ from socialbeat.gold import aggregates, alerts, campaigns, mentions, store, tren
 from socialbeat.gold.terms import load_stopwords, stopword_frame
 from socialbeat.landing import format_hour
 from socialbeat.settings import Settings
-from socialbeat.tables import table
+from socialbeat.tables import retry_on_conflict, table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -87,7 +87,17 @@ def affected_dates(spark: SparkSession, settings: Settings, hours: Sequence[date
 
 
 def run_gold_hours(spark: SparkSession, settings: Settings, hours: Sequence[datetime]) -> GoldReport:
-    """Recompute gold for several crawl hours at once (a backfill): the union of what each would do."""
+    """Recompute gold for several crawl hours at once (a backfill): the union of what each would do.
+
+    When another job commits to a gold table first (two hours' gold at once, or a re-score), the
+    whole computation runs again from a fresh read of silver, so that the last commit always holds
+    everything silver holds, whichever job started first.
+    """
+    labels = [format_hour(h) for h in hours]
+    return retry_on_conflict(lambda: _run_gold(spark, settings, hours), f"gold {', '.join(labels)}")
+
+
+def _run_gold(spark: SparkSession, settings: Settings, hours: Sequence[datetime]) -> GoldReport:
     report = GoldReport(hours=[format_hour(h) for h in hours])
     dates = affected_dates(spark, settings, hours)
     report.dates = dates
@@ -95,12 +105,14 @@ def run_gold_hours(spark: SparkSession, settings: Settings, hours: Sequence[date
         log.info("gold %s: no enriched rows, nothing to do", report.hours)
         return report
     built = _rebuild_dates(spark, settings, dates, report)
-    watermark = _watermark(spark, settings)
-    report.watermark_vn = watermark.isoformat() if watermark else None
-    _trending(spark, settings, dates, report)
-    _campaigns(spark, settings, dates, report)
-    _alerts(spark, settings, dates, watermark, report)
-    built.unpersist()
+    try:
+        watermark = _watermark(spark, settings)
+        report.watermark_vn = watermark.isoformat() if watermark else None
+        _trending(spark, settings, dates, report)
+        _campaigns(spark, settings, dates, report)
+        _alerts(spark, settings, dates, watermark, report)
+    finally:
+        built.unpersist()
     log.info("gold %s: %s", report.hours, report.as_dict())
     return report
 

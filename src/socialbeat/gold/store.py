@@ -51,15 +51,16 @@ def partition_dates(spark: SparkSession, name: str, lake_uri: str) -> list[date]
     return sorted(r[0] for r in rows if r[0] is not None)
 
 
-def gate(frame: DataFrame, definition: TableDef, key_columns: list[str]) -> DataFrame:
-    """Conform the batch to the table and run its expectations: any failing row stops the run."""
+def gate(frame: DataFrame, definition: TableDef, key_columns: list[str]) -> tuple[DataFrame, int]:
+    """Conform the batch to the table and run its expectations: any failing row stops the run. The
+    conformed batch (checkpointed) and its row count."""
     conformed = definition.conform(frame).localCheckpoint()
     result = run_gate(conformed, definition, key_columns=key_columns, max_failure_rate=0.0)
     try:
         enforce(result)
     finally:
         result.release()
-    return conformed
+    return conformed, result.rows
 
 
 def replace_dates(
@@ -75,10 +76,9 @@ def replace_dates(
     location = ensure_table(spark, definition, lake_uri)
     column = definition.partition_by[0]
     started = time.perf_counter()
-    batch = gate(frame, definition, key_columns)
+    batch, rows = gate(frame, definition, key_columns)
     gated = time.perf_counter()
-    outside = batch.where(~F.col(column).cast("string").isin(dates)).limit(1).count()
-    if outside:
+    if rows and batch.where(~F.col(column).cast("string").isin(dates)).limit(1).count():
         raise ValueError(f"{name}: batch has rows outside the dates it replaces {dates}")
     (
         batch.write.format("delta")
@@ -86,7 +86,6 @@ def replace_dates(
         .option("replaceWhere", _in_dates(column, dates))
         .save(location)
     )
-    rows = batch.count()
     log.info("%s: replaced %s with %d rows (gate %.1f s, write %.1f s)", name, dates, rows,
              gated - started, time.perf_counter() - gated)  # fmt: skip
     return rows

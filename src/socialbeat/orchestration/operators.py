@@ -51,10 +51,11 @@ def task_defaults(settings: Settings) -> dict[str, Any]:
 
 def dag_arguments(settings: Settings) -> dict[str, Any]:
     """What every Socialbeat DAG shares: its start, the task defaults, the template filters."""
-    from socialbeat.orchestration.schedule import TEMPLATE_FILTERS, start_date
+    from socialbeat.orchestration.schedule import TEMPLATE_FILTERS, end_date, start_date
 
     return {
         "start_date": start_date(settings),
+        "end_date": end_date(settings),
         "default_args": task_defaults(settings),
         "user_defined_filters": TEMPLATE_FILTERS,
     }

@@ -16,6 +16,12 @@ def start_date(settings: Settings) -> datetime:
     return parse_hour(settings.orchestration.start_date).replace(tzinfo=UTC)
 
 
+def end_date(settings: Settings) -> datetime | None:
+    """The last crawl hour the DAGs schedule (catchup stops there), or None: they run on."""
+    last = settings.orchestration.end_date
+    return parse_hour(last).replace(tzinfo=UTC) if last else None
+
+
 def day_span_hours(first: str, last: str) -> int:
     """Template filter: the crawl hours from the start of date `first` to the end of `last`."""
     return ((date.fromisoformat(last) - date.fromisoformat(first)).days + 1) * 24

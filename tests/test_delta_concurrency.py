@@ -117,3 +117,34 @@ def test_only_concurrent_modifications_are_retried(spark: Any, settings: Any) ->
         == "ConcurrentAppendException"
     )
     assert delta_conflict(RuntimeError("[DELTA_TABLE_NOT_FOUND] no table")) is None
+
+
+def test_a_table_another_job_is_creating_is_waited_for(
+    spark: Any, settings: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two jobs' first runs on a new lake create the same table: the one that finds the other's empty
+    `_delta_log` folder (created, not yet committed) waits for that commit instead of failing."""
+    import os
+    import shutil
+    import threading
+
+    location = Path(TABLE.location(settings.lake_uri))
+    (location / "_delta_log").mkdir(parents=True)  # the other job has begun creating the table
+    created: list[str] = []
+    caplog.set_level(logging.WARNING, logger="socialbeat.tables")
+    waiter = threading.Thread(target=lambda: created.append(ensure_table(spark, TABLE, settings.lake_uri)))
+    waiter.start()
+    for _ in range(3000):
+        if any("DELTA_TABLE_NOT_FOUND" in r.getMessage() for r in caplog.records):
+            break
+        time.sleep(0.02)
+    assert any("DELTA_TABLE_NOT_FOUND" in r.getMessage() for r in caplog.records)
+    # The other job's first commit lands (written aside, then renamed into place as Delta does).
+    elsewhere = Path(ensure_table(spark, TABLE, str(tmp_path / "elsewhere")))
+    first = "00000000000000000000.json"
+    shutil.copy(elsewhere / "_delta_log" / first, location / "_delta_log" / f".{first}.tmp")
+    os.replace(location / "_delta_log" / f".{first}.tmp", location / "_delta_log" / first)
+    waiter.join(timeout=120)
+
+    assert created == [str(location)]
+    assert spark.read.format("delta").load(str(location)).columns == ["day", "n", "tag"]

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -172,12 +172,13 @@ _CONFLICT_ERROR_CLASSES = {  # Delta's error classes for the same exceptions: "[
     "DELTA_METADATA_CHANGED": "MetadataChangedException",
     "DELTA_PROTOCOL_CHANGED": "ProtocolChangedException",
 }
+_CREATE_RACE = ("DELTA_TABLE_NOT_FOUND",)  # a table whose creator has not committed yet
 CONFLICT_ATTEMPTS = 8
 _CONFLICT_BACKOFF_S = (0.5, 10.0)  # first delay, cap (exponential, with jitter)
 
 
-def delta_conflict(exc: BaseException) -> str | None:
-    """The name of the Delta concurrent-modification exception behind `exc`, or None."""
+def _error_texts(exc: BaseException) -> list[str]:
+    """The messages of `exc` and its causes, with the Java exception's class and message when any."""
     seen: list[str] = []
     current: BaseException | None = exc
     while current is not None and len(seen) < 10:
@@ -188,24 +189,33 @@ def delta_conflict(exc: BaseException) -> str | None:
                 text = f"{java.getClass().getName()}: {java.getMessage()} {text}"
         seen.append(text)
         current = current.__cause__ or current.__context__
-    for text in seen:
+    return seen
+
+
+def delta_conflict(exc: BaseException, also: Collection[str] = ()) -> str | None:
+    """The name of the Delta concurrent-modification exception behind `exc`, or None. `also` names
+    more error classes (e.g. DELTA_TABLE_NOT_FOUND) that count as a conflict for the caller."""
+    for text in _error_texts(exc):
         for name in DELTA_CONFLICTS:
             if f"{name}:" in text or f".{name}" in text:
                 return name
-        for error_class, name in _CONFLICT_ERROR_CLASSES.items():
+        for error_class, name in {**_CONFLICT_ERROR_CLASSES, **{c: c for c in also}}.items():
             if f"[{error_class}]" in text:
                 return name
     return None
 
 
-def retry_on_conflict(action: Callable[[], T], what: str, attempts: int = CONFLICT_ATTEMPTS) -> T:
-    """Run `action`; when it loses a Delta commit race, run it again (up to `attempts` times)."""
+def retry_on_conflict(
+    action: Callable[[], T], what: str, attempts: int = CONFLICT_ATTEMPTS, also: Collection[str] = ()
+) -> T:
+    """Run `action`; when it loses a Delta commit race (or raises one of the error classes `also`
+    names), run it again (up to `attempts` times)."""
     first, cap = _CONFLICT_BACKOFF_S
     for attempt in range(1, attempts + 1):
         try:
             return action()
         except Exception as exc:
-            conflict = delta_conflict(exc)
+            conflict = delta_conflict(exc, also)
             if conflict is None or attempt == attempts:
                 raise
             delay = min(cap, first * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
@@ -222,8 +232,15 @@ def retry_on_conflict(action: Callable[[], T], what: str, attempts: int = CONFLI
 
 
 def ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> str:
-    """Create the Delta table from its definition if it does not exist; return its location."""
-    return retry_on_conflict(lambda: _ensure_table(spark, definition, lake_uri), f"create {definition.name}")
+    """Create the Delta table from its definition if it does not exist; return its location.
+
+    Two jobs may create a table at once (two hours' first runs on a new lake): the one that finds
+    the other's `_delta_log` folder before its first commit gets DELTA_TABLE_NOT_FOUND, and tries
+    again once that commit has landed.
+    """
+    return retry_on_conflict(
+        lambda: _ensure_table(spark, definition, lake_uri), f"create {definition.name}", also=_CREATE_RACE
+    )
 
 
 def _ensure_table(spark: SparkSession, definition: TableDef, lake_uri: str) -> str:

@@ -195,3 +195,21 @@ def test_top_authors_rank_by_engagement(spark: Any) -> None:
     assert top[("all", 1)]["author_id"] == "a" and top[("all", 1)]["engagement"] == 65
     assert top[("all", 1)]["top_mention_id"] == "m3"
     assert top[("flooding", 1)]["author_id"] == "b" and top[("flooding", 2)]["reach"] == 10
+
+
+def test_a_gold_write_never_reaches_outside_its_dates(spark: Any, settings: Any) -> None:
+    """replace_dates replaces whole Vietnam dates; a batch row of another date fails the write (Delta's
+    replaceWhere constraint check) and the table keeps what it had."""
+    from socialbeat.gold.store import replace_dates
+
+    name = "gold.category_daily"
+    keys = ["created_date", "source", "category", "district"]
+    row = {"source": "forum_post", "category": "flooding", "district": "Quận 1", "volume": 1, "neutral": 1}
+    day, other = date(2024, 3, 11), date(2024, 3, 12)
+    frame = _frame(spark, table(name), [{**row, "created_date": day}])
+    assert replace_dates(spark, name, settings.lake_uri, frame, [str(day)], keys) == 1
+    stray = _frame(spark, table(name), [{**row, "created_date": day}, {**row, "created_date": other}])
+    with pytest.raises(Exception, match="DELTA_REPLACE_WHERE_MISMATCH"):
+        replace_dates(spark, name, settings.lake_uri, stray, [str(day)], keys)
+    kept = spark.read.format("delta").load(table(name).location(settings.lake_uri)).collect()
+    assert [(r["created_date"], r["volume"]) for r in kept] == [(day, 1)]

@@ -77,8 +77,8 @@ jars-lock:
 	$(PYTHON) infra/jars/verify.py $(JARS) --update
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check $(LINT_PATHS) tests infra
-	$(BIN)/ruff format --check $(LINT_PATHS) tests infra
+	$(BIN)/ruff check --no-cache $(LINT_PATHS) tests infra
+	$(BIN)/ruff format --no-cache --check $(LINT_PATHS) tests infra
 	$(BIN)/mypy $(LINT_PATHS)
 
 format: $(VENV)/.installed

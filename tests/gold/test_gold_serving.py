@@ -13,9 +13,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from gold_support import GOLD_DAY, GoldLake
 from nbclient import NotebookClient
 
+from gold_support import GOLD_DAY, GoldLake
 from socialbeat.gold.job import ALERTS, MENTIONS
 from socialbeat.gold.publish import publish, publish_statements
 from socialbeat.gold.report import write_report

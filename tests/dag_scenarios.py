@@ -26,7 +26,6 @@ import os
 import secrets
 import subprocess
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,17 +135,10 @@ class DagScenarios:
         self._thread.join(timeout=timeout_s)
 
     def _run(self) -> None:
-        steps: dict[str, Callable[[], Any]] = {
-            "world": self._world,
-            "cluster": self._cluster,
-            "breach": self._breach,
-            "two_hours": self._two_hours,
-        }
-        for name in self.STEPS:
-            future = self._futures[name]
+        for name, future in self._futures.items():  # in STEPS order; step `x` is the method `_x`
             future.set_running_or_notify_cancel()
             try:
-                future.set_result(steps[name]())
+                future.set_result(getattr(self, f"_{name}")())
             except BaseException as error:  # handed to the tests that wait for it
                 future.set_exception(error)
 

@@ -163,8 +163,8 @@ class GoldLakeBuild:
 
     def result(self) -> GoldLake:
         code = self.process.wait(timeout=BUILD_TIMEOUT_S)
-        tail = self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
         if code != 0:
+            tail = self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
             raise RuntimeError(f"building the gold day failed (exit {code}):\n{tail}")
         timings = json.loads((self.root / "timings.json").read_text(encoding="utf-8"))
         print(f"\ngold lake built: {json.dumps(timings)}")

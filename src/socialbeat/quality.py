@@ -560,47 +560,35 @@ def _validate(
     and values, at the price of a few scans per expectation.
     """
     with _GX_LOCK:
-        return _validate_unlocked(batch, table, rules, derived, key_columns, params, detailed)
+        gx = _gx()
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-
-def _validate_unlocked(
-    batch: DataFrame,
-    table: TableDef,
-    rules: Sequence[Rule],
-    derived: list[str],
-    key_columns: Sequence[str],
-    params: Mapping[str, Any],
-    detailed: bool,
-) -> Any:
-    gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = context.data_sources.add_spark(name="socialbeat", persist=False)  # the gate persists
-    asset = source.add_dataframe_asset(name=table.name)
-    batch_definition = asset.add_batch_definition_whole_dataframe("batch")
-    suite = context.suites.add(
-        gx.ExpectationSuite(
-            name=f"{table.name}.gate",
-            expectations=[_to_gx(r, table.column_names, derived) for r in rules],
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = context.data_sources.add_spark(name="socialbeat", persist=False)  # the gate persists
+        asset = source.add_dataframe_asset(name=table.name)
+        batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=f"{table.name}.gate",
+                expectations=[_to_gx(r, table.column_names, derived) for r in rules],
+            )
         )
-    )
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{table.name}.gate", data=batch_definition, suite=suite)
-    )
-    return validation.run(
-        batch_parameters={"dataframe": batch},
-        expectation_parameters=dict(params),
-        result_format={"result_format": "BOOLEAN_ONLY"}
-        if not detailed
-        else {
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": list(key_columns),
-            # exclude_unexpected_values would cost GX one more Spark job per expectation (isEmpty).
-            "return_unexpected_index_query": False,
-        },
-    )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{table.name}.gate", data=batch_definition, suite=suite)
+        )
+        return validation.run(
+            batch_parameters={"dataframe": batch},
+            expectation_parameters=dict(params),
+            result_format={"result_format": "BOOLEAN_ONLY"}
+            if not detailed
+            else {
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(key_columns),
+                # exclude_unexpected_values would cost GX one more Spark job per expectation (isEmpty).
+                "return_unexpected_index_query": False,
+            },
+        )
 
 
 @dataclass

@@ -195,11 +195,12 @@ def _error_texts(exc: BaseException) -> list[str]:
 def delta_conflict(exc: BaseException, also: Collection[str] = ()) -> str | None:
     """The name of the Delta concurrent-modification exception behind `exc`, or None. `also` names
     more error classes (e.g. DELTA_TABLE_NOT_FOUND) that count as a conflict for the caller."""
+    error_classes = {**_CONFLICT_ERROR_CLASSES, **{c: c for c in also}}
     for text in _error_texts(exc):
         for name in DELTA_CONFLICTS:
             if f"{name}:" in text or f".{name}" in text:
                 return name
-        for error_class, name in {**_CONFLICT_ERROR_CLASSES, **{c: c for c in also}}.items():
+        for error_class, name in error_classes.items():
             if f"[{error_class}]" in text:
                 return name
     return None

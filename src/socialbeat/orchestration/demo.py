@@ -18,13 +18,11 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,12 +30,12 @@ from pathlib import Path
 from typing import TextIO
 
 from socialbeat.landing import format_hour, parse_hour
+from socialbeat.orchestration.services import STARTUP_TIMEOUT_S, airflow_command, api_healthy, stop_groups
 from socialbeat.settings import Settings, load_settings
 
 DAG_ID = "socialbeat_hourly"
 SERVICES = ("dag-processor", "scheduler", "api-server")
 FINISHED = {"success", "failed", "upstream_failed", "skipped", "removed"}
-STARTUP_TIMEOUT_S = 300
 RUN_TIMEOUT_S = 4 * 3600
 _JOB_SUMMARY = re.compile(r'(\{"hours?": .*\})')
 
@@ -66,10 +64,6 @@ def _say(text: str, out: TextIO = sys.stdout) -> None:
     print(text, file=out, flush=True)
 
 
-def airflow_command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("airflow")), *args]
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -94,14 +88,6 @@ def airflow_env(home: Path, first: datetime, last: datetime, port: int) -> dict[
         "SOCIALBEAT_ORCHESTRATION__START_DATE": format_hour(first),
         "SOCIALBEAT_ORCHESTRATION__END_DATE": format_hour(last),
     }
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2) as reply:
-            return bool(reply.status == 200)
-    except OSError:
-        return False
 
 
 def _query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -179,8 +165,8 @@ class Airflow:
 
     def wait_until_ready(self, port: int) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        db = self.home / "airflow.db"
-        while not (_healthy(port) and _query(db, "SELECT 1 FROM dag WHERE dag_id = ?", DAG_ID)):
+        db, url = self.home / "airflow.db", f"http://127.0.0.1:{port}"
+        while not (api_healthy(url) and _query(db, "SELECT 1 FROM dag WHERE dag_id = ?", DAG_ID)):
             dead = [name for name, p in self.processes.items() if p.poll() is not None]
             if dead or time.monotonic() > deadline:
                 why = ", ".join(dead) or "timeout"
@@ -191,15 +177,7 @@ class Airflow:
         self._run("dags", "unpause", DAG_ID)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_groups(self.processes.values(), timeout_s=60)
 
 
 def watch(home: Path, hours: list[datetime]) -> CatchUp:

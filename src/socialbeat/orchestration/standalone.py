@@ -13,12 +13,9 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from socialbeat.orchestration.demo import airflow_command
-
-STARTUP_TIMEOUT_S = 300
+from socialbeat.orchestration.services import STARTUP_TIMEOUT_S, airflow_command, api_healthy, stop_groups
 
 
 def _password(home: Path, user: str = "admin") -> str | None:
@@ -27,14 +24,6 @@ def _password(home: Path, user: str = "admin") -> str | None:
         return str(json.loads(path.read_text(encoding="utf-8"))[user])
     except (OSError, ValueError, KeyError):
         return None
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -56,7 +45,7 @@ def main() -> int:
         )
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while not _healthy(url):
+            while not api_healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     print(f"airflow standalone did not come up; see {log_path}", file=sys.stderr)
                     return 1
@@ -68,12 +57,7 @@ def main() -> int:
         except KeyboardInterrupt:
             return 0
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            stop_groups([process], timeout_s=30)
 
 
 if __name__ == "__main__":

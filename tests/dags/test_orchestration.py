@@ -33,7 +33,7 @@ def _settings(settings: Settings, **orchestration: Any) -> Settings:
 
 def test_submit_args_leave_the_master_to_the_connection(settings: Settings) -> None:
     args = submit_args(
-        _settings(settings, driver_java_options="-XX:TieredStopAtLevel=1"),
+        _settings(settings, jars="submit", driver_java_options="-XX:TieredStopAtLevel=1"),
         "silver",
         ["--hour", "2024-03-11T10"],
     )
